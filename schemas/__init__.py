@@ -1,0 +1,39 @@
+"""claimwatch event schemas (pydantic v2). Importable without Faust or Kafka."""
+
+from .alerts import (
+    AlertClaim,
+    AlertStatement,
+    ClaimSource,
+    DeadLetter,
+    DenialDetected,
+    Severity,
+    Stance,
+)
+from .base import SCHEMA_VERSION, Event, stable_id, to_utc
+from .documents import ArticlePublished, CommentPosted
+from .statements import Attribution, Entity, SpeakerKind, StatementExtracted, TimeMention
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AlertClaim",
+    "AlertStatement",
+    "ArticlePublished",
+    "Attribution",
+    "ClaimSource",
+    "CommentPosted",
+    "DeadLetter",
+    "DenialDetected",
+    "Entity",
+    "Event",
+    "Severity",
+    "SpeakerKind",
+    "Stance",
+    "StatementExtracted",
+    "TimeMention",
+    "stable_id",
+    "to_utc",
+]
+
+from .claims import ClaimEvidence, ClaimRecord, SeenStatement  # noqa: E402
+
+__all__ += ["ClaimEvidence", "ClaimRecord", "SeenStatement"]

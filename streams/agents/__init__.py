@@ -1,0 +1,7 @@
+"""Thin Faust agents: decode, call plain functions (streams.nlp), send.
+
+enrich_documents: news.articles + news.comments -> news.statements
+track_claims:     news.statements -> alerts (claims and sent alerts kept in tables)
+"""
+
+from . import claims, enrich  # noqa: F401

@@ -1,0 +1,68 @@
+"""Builds the faust.App from Settings. Run a worker with ``faust -A streams.app worker`` or
+``claimwatch worker``."""
+
+from __future__ import annotations
+
+import logging
+
+import faust
+
+from .broker import BrokerError, resolve_broker_url
+from .settings import Settings, get_settings
+from .topics import declare_topics
+
+log = logging.getLogger(__name__)
+
+UNRESOLVED_BROKER = "kafka://127.0.0.1:9092"
+
+
+def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
+    protocol = settings.security_protocol.upper()
+    ssl_context = None
+    if protocol in ("SSL", "SASL_SSL"):
+        import ssl
+
+        ssl_context = ssl.create_default_context(cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None)
+    if protocol.startswith("SASL"):
+        return faust.SASLCredentials(
+            username=settings.sasl_username,
+            password=settings.sasl_password.get_secret_value() if settings.sasl_password else None,
+            mechanism=settings.sasl_mechanism,
+            ssl_context=ssl_context,
+        )
+    if ssl_context is not None:
+        return faust.SSLCredentials(ssl_context)
+    return None
+
+
+def create_app(settings: Settings) -> faust.App:
+    try:
+        broker = resolve_broker_url(settings)
+    except BrokerError:
+        broker = UNRESOLVED_BROKER  # the CLI resolves and reports this before a worker starts
+    return faust.App(
+        settings.app_id,
+        broker=broker,
+        broker_credentials=broker_credentials(settings),
+        store=settings.store,
+        datadir=str(settings.data_dir / "worker"),
+        web_enabled=settings.web_enabled,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        topic_partitions=1,
+        topic_replication_factor=settings.topic_replication,
+        topic_allow_declare=True,
+        consumer_auto_offset_reset="earliest",
+        broker_session_timeout=settings.consumer_session_timeout,
+        broker_heartbeat_interval=settings.consumer_heartbeat_interval,
+        broker_commit_interval=settings.broker_commit_interval,
+        table_standby_replicas=0,
+        autodiscover=False,
+    )
+
+
+settings = get_settings()
+app = create_app(settings)
+topics = declare_topics(app, settings)
+
+from . import agents  # noqa: E402,F401  (registers the agents and tables on ``app``)

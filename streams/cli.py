@@ -1,0 +1,214 @@
+"""The ``claimwatch`` command. Each command wraps an async function that tests call directly."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .broker import BrokerError, EmbeddedBroker, resolve_broker_url
+from .settings import get_settings
+
+cli = typer.Typer(add_completion=False, no_args_is_help=True, help="Watch claims travel; catch later denials.")
+out = Console()
+err = Console(stderr=True)
+
+DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def fail(message: str) -> None:
+    err.print(f"[red]error:[/] {message}", markup=True, highlight=False)
+    raise typer.Exit(1)
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def broker_url() -> str:
+    try:
+        return resolve_broker_url(get_settings())
+    except BrokerError as exc:
+        fail(str(exc))
+        raise  # unreachable
+
+
+def print_alert(alert, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    from .sinks.subscriber import format_alert
+
+    if as_json:
+        sys.stdout.write(alert.model_dump_json() + "\n")
+        sys.stdout.flush()
+    else:
+        out.print(format_alert(alert), highlight=False)
+        out.print()
+
+
+@cli.command()
+def demo(
+    archives: Annotated[Optional[list[Path]], typer.Argument(help="Archive files or folders (default: seeds/).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One alert per line as JSON.")] = False,
+    speed: Annotated[float, typer.Option(help="0 = as fast as possible, 1 = real time.")] = 0.0,
+    timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 600.0,
+) -> None:
+    """Start the embedded broker and a worker, replay archives, print the alerts, exit when idle."""
+    from .demo import DemoError, run_demo
+    from .ingest.errors import ArchiveError
+
+    setup_logging("warning")
+    paths = archives or [DEFAULT_SEEDS]
+
+    def on_phase(name: str, at: float) -> None:
+        err.print(f"[dim]{at:6.1f}s  {name}[/]", highlight=False)
+
+    try:
+        result = asyncio.run(
+            run_demo(
+                paths, get_settings(), speed=speed, timeout=timeout,
+                on_alert=lambda a: print_alert(a, as_json), on_phase=on_phase,
+            )
+        )
+    except (ArchiveError, DemoError, BrokerError) as exc:
+        fail(str(exc))
+        return
+    err.print(
+        f"[bold]{len(result.alerts)} alert(s)[/] from {result.events} replayed events; "
+        f"first alert after {result.phases.get('first alert', float('nan')):.1f}s, "
+        f"idle after {result.phases['idle']:.1f}s",
+        highlight=False,
+    )
+
+
+@cli.command()
+def broker(
+    port: Annotated[int, typer.Option(help="Loopback port (0 = any free port).")] = 9092,
+) -> None:
+    """Run the embedded Kafka-protocol broker (Tansu, in memory) until interrupted."""
+    from .kafka import ensure_topics
+
+    setup_logging("info")
+    settings = get_settings()
+    embedded = EmbeddedBroker(port=port, url_file=settings.data_dir / "broker.url")
+    try:
+        embedded.start()
+    except BrokerError as exc:
+        fail(str(exc))
+    try:
+        asyncio.run(ensure_topics(settings, embedded.url))
+        out.print(f"broker ready at {embedded.url}  (Ctrl-C to stop)")
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        while embedded.running():
+            signal.pause() if hasattr(signal, "pause") else None
+    except KeyboardInterrupt:
+        pass
+    finally:
+        embedded.stop()
+
+
+@cli.command()
+def worker(loglevel: Annotated[str, typer.Option(help="Log level.")] = "info") -> None:
+    """Run a Faust worker: enrich, track claims, emit alerts."""
+    from .kafka import ensure_topics
+
+    settings = get_settings()
+    url = broker_url()
+    try:
+        asyncio.run(ensure_topics(settings, url))
+    except Exception as exc:  # noqa: BLE001
+        fail(f"cannot reach the broker at {url}: {exc}")
+    import faust
+
+    from .app import app
+
+    faust.Worker(app, loglevel=loglevel).execute_from_commandline()
+
+
+async def replay_async(paths: list[Path], speed: float, progress: bool = True) -> int:
+    from .ingest.archive import load_archive
+    from .ingest.replay import publish
+    from .kafka import ensure_topics, producer
+
+    settings = get_settings()
+    url = resolve_broker_url(settings)
+    documents = load_archive(paths)
+    await ensure_topics(settings, url)
+    kafka = producer(settings, url)
+    await kafka.start()
+    try:
+        with Progress(
+            TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err, disable=not progress,
+        ) as bar:
+            task = bar.add_task("replay", total=len(documents))
+            return await publish(kafka, documents, settings, speed=speed, on_sent=lambda _: bar.advance(task))
+    finally:
+        await kafka.stop()
+
+
+@cli.command()
+def replay(
+    paths: Annotated[list[Path], typer.Argument(help="Archive files (.txt seed format, .jsonl) or folders.")],
+    speed: Annotated[Optional[float], typer.Option(help="0 = fast, 1 = real time, 60 = a minute per second.")] = None,
+) -> None:
+    """Replay archives onto news.articles and news.comments in event-time order."""
+    from .ingest.errors import ArchiveError
+
+    setup_logging("warning")
+    broker_url()
+    try:
+        sent = asyncio.run(replay_async(paths, get_settings().replay_speed if speed is None else speed))
+    except ArchiveError as exc:
+        fail(str(exc))
+        return
+    err.print(f"replayed {sent} events")
+
+
+async def subscribe_async(from_beginning: bool, as_json: bool, follow: bool) -> int:
+    from .sinks.subscriber import iter_alerts
+
+    settings = get_settings()
+    count = 0
+    async for alert in iter_alerts(settings, resolve_broker_url(settings), from_beginning=from_beginning, follow=follow):
+        print_alert(alert, as_json)
+        count += 1
+    return count
+
+
+@cli.command()
+def subscribe(
+    from_beginning: Annotated[bool, typer.Option("--from-beginning", help="Start at the oldest alert.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One alert per line as JSON.")] = False,
+    follow: Annotated[bool, typer.Option("--follow", help="Keep waiting for new alerts.")] = False,
+) -> None:
+    """Print alerts from the alerts topic."""
+    setup_logging("warning")
+    broker_url()
+    try:
+        asyncio.run(subscribe_async(from_beginning, as_json, follow))
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+def schema(out_dir: Annotated[Path, typer.Option("--out", help="Folder for the JSON Schema files.")] = Path("schemas/json")) -> None:
+    """Export the event schemas as JSON Schema, for subscribers in other languages."""
+    from schemas.export import export_json_schemas
+
+    for path in export_json_schemas(out_dir):
+        out.print(str(path))
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

