@@ -76,12 +76,14 @@ async def track_claims(stream):  # type: ignore[no-untyped-def]
             statement = decode(event.value, StatementExtracted)
         except DecodeError as exc:
             await send_dead_letter(event, "track_claims", str(exc))
+            yield 0  # one result per event (test_context and ask() wait for it)
             continue
         try:
             output = tracker().process(statement)
         except Exception as exc:  # noqa: BLE001 - one bad statement must not stop the stream
             log.exception("claim tracking failed for %s", statement.event_id)
             await send_dead_letter(event, "track_claims", f"claim tracking failed: {exc!r}")
+            yield 0  # one result per event (test_context and ask() wait for it)
             continue
         for alert in output.alerts:
             if alert.alert_id in sent_alerts:

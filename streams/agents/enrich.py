@@ -34,12 +34,14 @@ async def enrich_documents(stream):  # type: ignore[no-untyped-def]
             document = decode_document(event.value)
         except DecodeError as exc:
             await send_dead_letter(event, "enrich_documents", str(exc))
+            yield 0  # one result per event (test_context and ask() wait for it)
             continue
         try:
             statements = await loop.run_in_executor(nlp_executor, enrich_document, document)
         except Exception as exc:  # noqa: BLE001 - a bad document must not stop the stream
             log.exception("enrichment failed for %s", document.document_id)
             await send_dead_letter(event, "enrich_documents", f"enrichment failed: {exc!r}")
+            yield 0  # one result per event (test_context and ask() wait for it)
             continue
         for statement in statements:
             await topics.statements.send(key=statement.article_id.encode(), value=encode(statement))

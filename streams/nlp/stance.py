@@ -29,7 +29,7 @@ from schemas.alerts import Stance
 from schemas.claims import ClaimRecord
 from schemas.statements import StatementExtracted
 
-from .claims import CONCEPTS, describe_speaker, key_terms
+from .claims import describe_speaker, key_terms
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,6 @@ class StanceLexicon:
 
 
 DEFAULT_LEXICON = StanceLexicon()
-_CONCEPT_NAMES = frozenset(CONCEPTS)
 
 
 def _quote(text: str, limit: int = 60) -> str:

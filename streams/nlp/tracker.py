@@ -34,7 +34,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from schemas.alerts import AlertClaim, AlertStatement, DenialDetected, Severity
+from schemas.alerts import AlertClaim, AlertStatement, ClaimSource, DenialDetected, Severity
 from schemas.base import stable_id
 from schemas.claims import ClaimRecord, SeenStatement
 from schemas.statements import StatementExtracted
@@ -98,6 +98,18 @@ def severity_for(stance: str, confidence: float, speaker_kind: str, match_score:
     if value >= 0.3:
         return "medium"
     return "low"
+
+
+def distinct_sources(sources: list[ClaimSource]) -> list[ClaimSource]:
+    """One entry per (outlet, speaker, document): several sentences of one source count once."""
+    seen: set[tuple[str | None, str, str]] = set()
+    out = []
+    for source in sources:
+        key = (source.outlet, source.speaker, source.document_id)
+        if key not in seen:
+            seen.add(key)
+            out.append(source)
+    return out
 
 
 def _human_lag(seconds: float) -> str:
@@ -202,8 +214,10 @@ class ClaimTracker:
         cfg = self.config
         a, b = self.claims[survivor_id], self.claims[other_id]
         evidence = sorted(a.evidence + b.evidence, key=lambda e: (e.occurred_at, e.document_id, e.index))[: cfg.max_evidence]
+        order = {e.statement_id: e.index for e in a.evidence + b.evidence}
         sources = sorted(a.sources + b.sources,
-                         key=lambda s: (s.occurred_at or a.first_seen_at, s.document_id, s.statement_id or ""))
+                         key=lambda s: (s.occurred_at or a.first_seen_at, s.document_id,
+                                        order.get(s.statement_id or "", 10**6), s.statement_id or ""))
         merged = a.model_copy(update={
             "text": evidence[0].text if evidence else a.text,
             "first_seen_at": min(a.first_seen_at, b.first_seen_at),
@@ -250,9 +264,11 @@ class ClaimTracker:
 
         terms = key_terms(text)
         speaker = describe_speaker(statement.attribution, statement.outlet)
-        sources = list(claim.sources) + [claim_source(statement)]
-        sources.sort(key=lambda s: (s.occurred_at or claim.first_seen_at, s.document_id, s.statement_id or ""))
         evidence = list(claim.evidence)
+        order = {e.statement_id: e.index for e in evidence} | {statement.event_id: statement.index}
+        sources = list(claim.sources) + [claim_source(statement)]
+        sources.sort(key=lambda s: (s.occurred_at or claim.first_seen_at, s.document_id,
+                                    order.get(s.statement_id or "", 10**6), s.statement_id or ""))
         if len(evidence) < cfg.max_evidence or statement.occurred_at < max(e.occurred_at for e in evidence):
             (embedding,) = self.matcher.embed([text])
             evidence.append(evidence_from(statement, text, terms, embedding, speaker))
@@ -338,12 +354,12 @@ class ClaimTracker:
             source=statement.source,
             alert_id=alert_id,
             claim=AlertClaim(claim_id=claim.claim_id, text=claim.text, first_seen_at=claim.first_seen_at,
-                             sources=list(claim.sources)),
+                             sources=distinct_sources(claim.sources)),
             denial=AlertStatement(
                 statement_id=statement.event_id,
                 text=statement.text,
                 quote=att.content if att.content and att.content != statement.text else "",
-                speaker=speaker,
+                speaker=att.speaker if att.speaker_kind != "narrator" else (statement.outlet or att.speaker),
                 speaker_kind=att.speaker_kind,
                 speaker_org=att.speaker_org,
                 document_id=statement.document_id,

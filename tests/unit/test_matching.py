@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+
+from streams.nlp.claims import ClaimRecognizer, describe_speaker, key_terms
+from streams.nlp.embeddings import Embedder
+from streams.nlp.matching import ClaimMatcher, evidence_from
+from schemas import ClaimRecord
+
+from .factories import afp_statements, ap_statements, comment_statements, find
+
+AFP = afp_statements()
+AP = ap_statements()
+
+
+@pytest.fixture(scope="module")
+def matcher() -> ClaimMatcher:
+    return ClaimMatcher(Embedder())
+
+
+def record_from(matcher: ClaimMatcher, fragment: str, statements=AFP) -> ClaimRecord:
+    s = find(statements, fragment)
+    text = ClaimRecognizer().claim_text(s)
+    terms = key_terms(text)
+    (emb,) = matcher.embed([text])
+    ev = evidence_from(s, text, terms, emb, describe_speaker(s.attribution, s.outlet))
+    return ClaimRecord(claim_id=f"claim-{s.index}", text=text, first_seen_at=s.occurred_at, last_seen_at=s.occurred_at,
+                       origin_statement_id=s.event_id, evidence=[ev], key_terms=terms, statement_ids=[s.event_id])
+
+
+def test_light_synonyms() -> None:
+    assert set(key_terms("a nationwide truce plan")) >= {"ceasefire", "agreement"}
+    assert "ceasefire" in key_terms("a lasting cease-fire")
+    assert "agreement" in key_terms("the proposal has not been presented")
+    assert "islamic-state" in key_terms("supporting Daesh (IS)") and "islamic-state" in key_terms("Islamic State (IS)")
+    assert "is" not in key_terms("it is true")
+
+
+def test_denials_rank_their_claim_first(matcher: ClaimMatcher) -> None:
+    ceasefire = record_from(matcher, "Turkish state media Wednesday said")
+    erdogan = record_from(matcher, "He accused the West")
+    for fragment, expected in [
+        ("News talking about their approval", ceasefire),
+        ("there was no agreement as yet", ceasefire),
+        ("could not answer on an issue", ceasefire),
+        ("Assertions the United States", erdogan),
+    ]:
+        ranked = matcher.match(find(AFP, fragment), [ceasefire, erdogan])
+        assert ranked and ranked[0].claim_id == expected.claim_id, (fragment, ranked)
+        assert 0.0 <= ranked[0].score <= 1.0
+        assert ranked[0].reasons
+
+
+def test_cross_document_restatement_scores_high(matcher: ClaimMatcher) -> None:
+    ceasefire = record_from(matcher, "Turkish state media Wednesday said")
+    cand = matcher.score(find(AP, "Ankara and Moscow had reached an agreement"), ceasefire)
+    assert cand.content_similarity >= 0.6
+    assert not cand.same_document
+    assert "agreement" in cand.shared_terms
+
+
+def test_narrator_casualty_sentence_scores_low(matcher: ClaimMatcher) -> None:
+    ceasefire = record_from(matcher, "Turkish state media Wednesday said")
+    far = matcher.score(find(AFP, "The war has killed more than"), ceasefire)
+    near = matcher.score(find(AFP, "News talking about their approval"), ceasefire)
+    assert far.score < near.score
+
+
+def test_comment_gets_a_small_document_prior(matcher: ClaimMatcher) -> None:
+    ceasefire = record_from(matcher, "Turkish state media Wednesday said")
+    cand = matcher.score(find(comment_statements(), "Turkey and Russia have agreed a ceasefire plan"), ceasefire)
+    assert any("comment under an article" in r for r in cand.reasons)
