@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .broker import BrokerError, EmbeddedBroker, resolve_broker_url
@@ -25,7 +26,7 @@ DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def fail(message: str) -> None:
-    err.print(f"[red]error:[/] {message}", markup=True, highlight=False)
+    err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -101,12 +102,16 @@ def broker(
         embedded.start()
     except BrokerError as exc:
         fail(str(exc))
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         asyncio.run(ensure_topics(settings, embedded.url))
         out.print(f"broker ready at {embedded.url}  (Ctrl-C to stop)")
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while embedded.running():
-            signal.pause() if hasattr(signal, "pause") else None
+            time.sleep(1.0)
+        fail("the embedded broker exited")
     except KeyboardInterrupt:
         pass
     finally:
@@ -137,8 +142,8 @@ async def replay_async(paths: list[Path], speed: float, progress: bool = True) -
     from .kafka import ensure_topics, producer
 
     settings = get_settings()
+    documents = load_archive(paths)  # an unreadable archive fails before any broker work
     url = resolve_broker_url(settings)
-    documents = load_archive(paths)
     await ensure_topics(settings, url)
     kafka = producer(settings, url)
     await kafka.start()
@@ -162,10 +167,9 @@ def replay(
     from .ingest.errors import ArchiveError
 
     setup_logging("warning")
-    broker_url()
     try:
         sent = asyncio.run(replay_async(paths, get_settings().replay_speed if speed is None else speed))
-    except ArchiveError as exc:
+    except (ArchiveError, BrokerError) as exc:
         fail(str(exc))
         return
     err.print(f"replayed {sent} events")

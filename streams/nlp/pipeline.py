@@ -7,7 +7,6 @@ for ``en_core_web_sm``). The model name can be overridden with ``CLAIMWATCH_SPAC
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import time
@@ -30,7 +29,10 @@ _PARA_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 
 
 def default_model() -> str:
-    return os.environ.get("CLAIMWATCH_SPACY_MODEL", DEFAULT_MODEL)
+    """The ``spacy_model`` setting (``CLAIMWATCH_SPACY_MODEL``)."""
+    from ..settings import get_settings
+
+    return get_settings().spacy_model or DEFAULT_MODEL
 
 
 def get_nlp(model: str | None = None) -> "Language":

@@ -1,0 +1,64 @@
+"""The commands a user types, run as subprocesses against the embedded broker."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from schemas import DenialDetected
+
+from .conftest import Worker, worker_env
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-m", "streams.cli"]
+
+
+def claimwatch(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], cwd=ROOT, env=env or dict(os.environ), capture_output=True, text=True, timeout=timeout)
+
+
+def test_an_unreadable_archive_gives_a_one_line_error_and_a_non_zero_exit(tmp_path):
+    bad = tmp_path / "archive.jsonl"
+    bad.write_text('{"kind": "article", "document_id": "a1", "occurred_at": "2016-12-28T08:00:00Z", "body": "x"}\n{oops\n')
+    result = claimwatch("replay", str(bad))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{bad}:2" in lines[0], result.stderr
+
+
+def test_a_missing_archive_is_named(tmp_path):
+    result = claimwatch("replay", str(tmp_path / "nope.txt"))
+    assert result.returncode == 1 and "nope.txt" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_demo_replays_the_seeds_and_prints_the_alerts_as_json():
+    result = claimwatch("demo", "--json", "--timeout", "240")
+    assert result.returncode == 0, result.stderr[-2000:]
+    alerts = [DenialDetected.model_validate_json(line) for line in result.stdout.splitlines()]
+    speakers = {a.denial.speaker for a in alerts}
+    assert "Labib Nahhas" in speakers and "Dmitry Peskov" in speakers
+    assert any("embassy" in s for s in speakers)
+    assert len({a.alert_id for a in alerts}) == len(alerts)
+    assert "first alert" in result.stderr
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_replay_then_subscribe_through_the_cli(worker: Worker):
+    env = worker_env(worker.settings)
+    replayed = claimwatch("replay", str(ROOT / "seeds"), env=env)
+    assert replayed.returncode == 0, replayed.stderr
+    assert "replayed 27 events" in replayed.stderr
+    await worker.wait_idle()
+    subscribed = claimwatch("subscribe", "--from-beginning", "--json", env=env)
+    assert subscribed.returncode == 0, subscribed.stderr
+    alerts = [json.loads(line) for line in subscribed.stdout.splitlines()]
+    assert alerts and all({"alert_id", "claim", "denial", "stance", "confidence", "lag_seconds", "explanation", "severity"} <= a.keys() for a in alerts)
+    readable = claimwatch("subscribe", "--from-beginning", env=env)
+    assert "DENIED" in readable.stdout and "Labib Nahhas" in readable.stdout
