@@ -25,6 +25,16 @@ err = Console(stderr=True)
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
+def default_seeds() -> Path:
+    """``seeds/`` of this checkout (relative to the working directory when inside it), else ./seeds."""
+    if not DEFAULT_SEEDS.is_dir():
+        return Path("seeds")
+    try:
+        return DEFAULT_SEEDS.relative_to(Path.cwd())
+    except ValueError:
+        return DEFAULT_SEEDS
+
+
 def fail(message: str) -> None:
     err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
@@ -65,7 +75,7 @@ def demo(
     from .ingest.errors import ArchiveError
 
     setup_logging("warning")
-    paths = archives or [DEFAULT_SEEDS]
+    paths = archives or [default_seeds()]
 
     def on_phase(name: str, at: float) -> None:
         err.print(f"[dim]{at:6.1f}s  {name}[/]", highlight=False)
