@@ -288,3 +288,13 @@ class ClaimRecognizer:
                 return None
             return ClaimCandidate(text, terms, ents, "comment assertion with entities")
         return None
+
+
+def weak_terms(statement: StatementExtracted) -> frozenset[str]:
+    """Terms of place, nationality and time entities: a shared setting ("Syria") is weak evidence
+    that two statements are about the same thing."""
+    weak: set[str] = set()
+    for ent in statement.entities:
+        if ent.label in ("GPE", "LOC", "NORP", "DATE", "TIME", "CARDINAL"):
+            weak.update(key_terms(ent.text))
+    return frozenset(weak)

@@ -31,7 +31,7 @@ import numpy as np
 from schemas.claims import ClaimEvidence, ClaimRecord
 from schemas.statements import StatementExtracted
 
-from .claims import entities_in, key_terms, speaker_tokens
+from .claims import entities_in, key_terms, speaker_tokens, weak_terms
 from .embeddings import Embedder
 
 logger = logging.getLogger(__name__)
@@ -91,14 +91,6 @@ def _rescale(value: float, lo: float, hi: float) -> float:
     return float(min(1.0, max(0.0, (value - lo) / (hi - lo))))
 
 
-def _weak_terms(statement: StatementExtracted) -> frozenset[str]:
-    weak: set[str] = set()
-    for ent in statement.entities:
-        if ent.label in ("GPE", "LOC", "NORP", "DATE", "TIME", "CARDINAL"):
-            weak.update(key_terms(ent.text))
-    return frozenset(weak)
-
-
 class ClaimMatcher:
     """Scores statements against claims; ``embedder=None`` disables the embedding components."""
 
@@ -143,7 +135,7 @@ class ClaimMatcher:
             content=content,
             content_terms=key_terms(content),
             sentence_terms=key_terms(statement.text),
-            weak_terms=_weak_terms(statement),
+            weak_terms=weak_terms(statement),
             entities=frozenset(entities_in(statement)),
             speaker_tokens=frozenset(speaker_tokens(att)) if att.speaker_kind not in ("narrator", "author") else frozenset(),
             content_vec=content_vec,

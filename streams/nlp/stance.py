@@ -29,7 +29,7 @@ from schemas.alerts import Stance
 from schemas.claims import ClaimRecord
 from schemas.statements import StatementExtracted
 
-from .claims import describe_speaker, key_terms
+from .claims import describe_speaker, key_terms, weak_terms
 
 logger = logging.getLogger(__name__)
 
@@ -191,15 +191,6 @@ class CueStanceClassifier:
         # Shared places alone ("Syria", "Turkish") never make a statement about the claim.
         return (min(1.0, weight) if strong else min(0.5, weight)), shared
 
-    @staticmethod
-    def _weak_terms(statement: StatementExtracted) -> set[str]:
-        """Place and nationality names: shared settings ("Syria") are weak evidence of aboutness."""
-        weak: set[str] = set()
-        for ent in statement.entities:
-            if ent.label in ("GPE", "LOC", "NORP", "DATE", "TIME", "CARDINAL"):
-                weak.update(key_terms(ent.text))
-        return weak
-
     # -- cue finders -----------------------------------------------------------------------------
 
     def _relation(
@@ -270,7 +261,7 @@ class CueStanceClassifier:
         lex = self.lexicon
         att = statement.attribution
         content = att.content.strip() if att.content.strip() else statement.text
-        weak = self._weak_terms(statement)
+        weak = set(weak_terms(statement))
         content_terms = key_terms(content)
         hint = relatedness if relatedness is not None else 0.0
         cues: list[_Cue] = []
@@ -369,7 +360,7 @@ class CueStanceClassifier:
             return StanceDecision("comment", 0.6, notes, f"{'; '.join(notes)} {where}")
         if claim is None:
             return StanceDecision("comment", 0.5, notes, f"no stance cue {where}")
-        weak = self._weak_terms(statement)
+        weak = set(weak_terms(statement))
         weight, shared = self._term_relation(key_terms(content), claim, weak)
         rel = max(weight, relatedness or 0.0)
         if verb in lex.confirm_verbs and rel >= 0.5:

@@ -39,7 +39,7 @@ from schemas.base import stable_id
 from schemas.claims import ClaimRecord, SeenStatement
 from schemas.statements import StatementExtracted
 
-from .claims import ClaimRecognizer, claim_source, describe_speaker
+from .claims import ClaimRecognizer, claim_source, describe_speaker, weak_terms
 from .embeddings import Embedder
 from .matching import ClaimMatcher, MatchCandidate, MatchConfig, evidence_from
 from .stance import CueStanceClassifier, StanceClassifier, StanceDecision
@@ -297,6 +297,9 @@ class ClaimTracker:
     def _can_join(self, statement: StatementExtracted, cand: MatchCandidate) -> bool:
         cfg = self.config
         if statement.document_kind != "article":
+            return False
+        if not set(cand.shared_terms) - weak_terms(statement):
+            # Sharing only places or dates ("Russia", "Wednesday") is not restating the same event.
             return False
         claim = self.claims[cand.claim_id]
         narrator_claim = all(e.speaker_kind == "narrator" for e in claim.evidence)

@@ -1,0 +1,97 @@
+"""In-process cost of each pipeline stage on an archive (default: seeds/), with a same-run baseline.
+
+    .venv/bin/python benchmarks/pipeline.py [ARCHIVE...] [--repeat 3] [--out benchmarks/results/pipeline.json]
+
+Baselines measured in the same run (the machines are noisy, so compare ratios, not absolutes):
+- enrichment vs a bare spaCy parse of the same texts (what attribution/timex/entities add);
+- the claim tracker vs the same tracker without embeddings (what MiniLM costs).
+Prints one JSON object and writes it to --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import time
+from pathlib import Path
+
+from schemas import ArticlePublished
+from streams.ingest.archive import load_archive
+from streams.nlp.embeddings import Embedder
+from streams.nlp.enrich import enrich_article, enrich_comment
+from streams.nlp.pipeline import get_nlp
+from streams.nlp.tracker import ClaimTracker
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def best_of(repeat: int, fn):  # type: ignore[no-untyped-def]
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("archives", nargs="*", type=Path, default=[ROOT / "seeds"])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "pipeline.json")
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    nlp = get_nlp()
+    spacy_load = time.perf_counter() - t0
+    embedder = Embedder()
+    t0 = time.perf_counter()
+    embedder.encode(["warm up"])
+    embed_load = time.perf_counter() - t0
+
+    documents = load_archive(args.archives)
+    texts = [d.body if isinstance(d, ArticlePublished) else d.text for d in documents]
+
+    def enrich_all():  # type: ignore[no-untyped-def]
+        return [s for d in documents for s in (enrich_article(d) if isinstance(d, ArticlePublished) else enrich_comment(d))]
+
+    bare_best, bare_median, _ = best_of(args.repeat, lambda: list(nlp.pipe(texts)))
+    enrich_best, enrich_median, statements = best_of(args.repeat, enrich_all)
+
+    def track(with_embedder: bool):  # type: ignore[no-untyped-def]
+        def run():  # type: ignore[no-untyped-def]
+            embedder._cache.clear()
+            tracker = ClaimTracker({}, {}, embedder=embedder if with_embedder else None)
+            return [a for s in statements for a in tracker.process(s).alerts]
+
+        return run
+
+    track_best, track_median, alerts = best_of(args.repeat, track(True))
+    plain_best, plain_median, _ = best_of(args.repeat, track(False))
+    n = len(statements)
+    report = {
+        "machine": {"python": platform.python_version(), "cpu_count": __import__("os").cpu_count()},
+        "archive": [str(a) for a in args.archives],
+        "documents": len(documents),
+        "statements": n,
+        "alerts": len(alerts),
+        "model_load_s": {"spacy": round(spacy_load, 3), "minilm_onnx": round(embed_load, 3)},
+        "enrich": {"best_s": round(enrich_best, 3), "median_s": round(enrich_median, 3),
+                   "statements_per_s": round(n / enrich_best, 1)},
+        "baseline_bare_spacy_parse": {"best_s": round(bare_best, 3), "median_s": round(bare_median, 3)},
+        "enrich_over_bare_spacy": round(enrich_best / bare_best, 2),
+        "tracker": {"best_s": round(track_best, 3), "ms_per_statement": round(1000 * track_best / n, 2)},
+        "baseline_tracker_without_embeddings": {"best_s": round(plain_best, 3),
+                                                "ms_per_statement": round(1000 * plain_best / n, 2)},
+        "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
