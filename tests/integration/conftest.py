@@ -81,12 +81,17 @@ def worker_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def spawn_worker(settings: Settings, name: str = "worker") -> Worker:
+    """Start ``claimwatch worker`` (the same entry point users and docker-compose run)."""
+    log_path = settings.data_dir / f"{name}.log"
+    return Worker(start_worker(worker_env(settings), log_path), log_path, settings, settings.broker_url)
+
+
 @pytest.fixture(scope="module")
 def worker(settings: Settings, broker: EmbeddedBroker) -> Iterator[Worker]:
     asyncio.run(ensure_topics(settings, broker.url))
-    log_path = settings.data_dir / "worker.log"
-    proc = start_worker(worker_env(settings), log_path)
-    running = Worker(proc, log_path, settings, broker.url)
+    running = spawn_worker(settings)
+    proc = running.proc
     try:
         asyncio.run(running.wait_ready())
         yield running

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -14,7 +12,6 @@ from streams.nlp.enrich import enrich_article, enrich_comment
 from streams.nlp.pipeline import get_nlp
 from tests.unit.test_attribution import seed_body
 
-log = logging.getLogger(__name__)
 PUBLISHED = datetime(2016, 12, 28, 9, 0, tzinfo=timezone.utc)
 SEEDS = ["000_f62884ef3a0fed5e.txt", "001_8fff56c466814f58.txt"]
 
@@ -97,12 +94,3 @@ def test_robust_input(nlp, text):
     stmts = enrich_comment(comment(text))
     for s in stmts:
         assert text[s.char_start:s.char_end] == s.text
-
-
-def test_throughput_logged(nlp):
-    events = [article(n) for n in SEEDS]
-    started = time.perf_counter()
-    n = sum(len(enrich_article(e)) for e in events)
-    elapsed = time.perf_counter() - started
-    log.info("enriched %d sentences in %.2fs (%.1f sentences/s)", n, elapsed, n / elapsed)
-    assert n > 30
