@@ -62,6 +62,21 @@ def tail(path: Path, lines: int = 20) -> str:
         return ""
 
 
+WORKER_MILESTONES = (("[^Worker]: Ready", "worker ready"), ("models loaded", "models loaded"))
+
+
+async def watch_worker_log(log_path: Path, phase: Callable[[str], None]) -> None:
+    """Report the worker's own milestones (group joined, models loaded) as demo phases."""
+    pending = list(WORKER_MILESTONES)
+    while pending:
+        text = log_path.read_text(errors="replace") if log_path.exists() else ""
+        for marker, name in list(pending):
+            if marker in text:
+                phase(name)
+                pending.remove((marker, name))
+        await asyncio.sleep(0.2)
+
+
 async def wait_until_idle(
     settings: Settings, url: str, worker: subprocess.Popen[bytes], last_alert: Callable[[], float],
     *, quiet: float, timeout: float, log_path: Path,
@@ -129,6 +144,7 @@ async def run_demo(
                     on_alert(alert)
 
         printer = asyncio.create_task(print_alerts())
+        watcher = asyncio.create_task(watch_worker_log(log_path, phase))
         kafka = producer(settings, broker.url)
         await kafka.start()
         try:
@@ -142,7 +158,8 @@ async def run_demo(
             )
         finally:
             printer.cancel()
-            await asyncio.gather(printer, return_exceptions=True)
+            watcher.cancel()
+            await asyncio.gather(printer, watcher, return_exceptions=True)
         phase("idle")
         return result
     finally:

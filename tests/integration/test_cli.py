@@ -62,3 +62,22 @@ async def test_replay_then_subscribe_through_the_cli(worker: Worker):
     assert alerts and all({"alert_id", "claim", "denial", "stance", "confidence", "lag_seconds", "explanation", "severity"} <= a.keys() for a in alerts)
     readable = claimwatch("subscribe", "--from-beginning", env=env)
     assert "DENIED" in readable.stdout and "Labib Nahhas" in readable.stdout
+
+
+def test_broker_command_serves_the_other_commands(tmp_path):
+    """`claimwatch broker` records its address; `replay` with the default `embedded` setting finds it."""
+    env = dict(os.environ, CLAIMWATCH_DATA_DIR=str(tmp_path), CLAIMWATCH_BROKER_URL="embedded")
+    broker = subprocess.Popen([*CLI, "broker", "--port", "0"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert broker.stdout is not None
+        line = broker.stdout.readline()
+        assert line.startswith("broker ready at kafka://127.0.0.1:"), line
+        assert (tmp_path / "broker.url").read_text().strip() in line
+        replayed = claimwatch("replay", str(ROOT / "seeds"), env=env)
+        assert replayed.returncode == 0 and "replayed 27 events" in replayed.stderr, replayed.stderr
+    finally:
+        broker.terminate()
+        broker.wait(timeout=15)
+    assert not (tmp_path / "broker.url").exists()
+    assert claimwatch("replay", str(ROOT / "seeds"), env=env).returncode == 1  # no broker any more
