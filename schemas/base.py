@@ -10,7 +10,7 @@ import hashlib
 from datetime import datetime, timezone
 from typing import ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, field_validator
 
 SCHEMA_VERSION = 1
 
@@ -43,3 +43,14 @@ class Event(Model):
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
         return to_utc(value)
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """A concise reason from a pydantic error: the first error's field path and message."""
+    errors = exc.errors(include_url=False)
+    if not errors:
+        return str(exc)
+    first = errors[0]
+    field = ".".join(str(part) for part in first.get("loc", ())) or "<value>"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{field}: {first.get('msg', 'invalid value')}{more}"

@@ -3,13 +3,16 @@ malformed record becomes a dead letter instead of crashing the consumer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from schemas import ArticlePublished, CommentPosted
+from schemas.base import describe_validation_error
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 _document_adapter: TypeAdapter[ArticlePublished | CommentPosted] = TypeAdapter(ArticlePublished | CommentPosted)
 
@@ -22,30 +25,21 @@ def encode(model: BaseModel) -> bytes:
     return model.model_dump_json().encode("utf-8")
 
 
-def _reason(exc: ValidationError) -> str:
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    where = ".".join(str(p) for p in first.get("loc", ())) or "<root>"
-    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where}: {first.get('msg', 'invalid')}{more}"
+def _validated(data: bytes | str | None, validate: Callable[[bytes | str], T], label: str) -> T:
+    if data is None:
+        raise DecodeError("empty record (no value)")
+    try:
+        return validate(data)
+    except ValidationError as exc:
+        raise DecodeError(f"invalid {label}: {describe_validation_error(exc)}") from None
 
 
 def decode(data: bytes | str | None, model: type[M]) -> M:
-    if data is None:
-        raise DecodeError("empty record (no value)")
-    try:
-        return model.model_validate_json(data)
-    except ValidationError as exc:
-        raise DecodeError(f"invalid {model.__name__}: {_reason(exc)}") from None
+    return _validated(data, model.model_validate_json, model.__name__)
 
 
 def decode_document(data: bytes | str | None) -> ArticlePublished | CommentPosted:
-    if data is None:
-        raise DecodeError("empty record (no value)")
-    try:
-        return _document_adapter.validate_json(data)
-    except ValidationError as exc:
-        raise DecodeError(f"invalid document: {_reason(exc)}") from None
+    return _validated(data, _document_adapter.validate_json, "document")
 
 
 def printable(data: bytes | str | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import ValidationError
+from schemas.base import describe_validation_error  # noqa: F401  (re-exported)
 
 
 class ArchiveError(Exception):
@@ -25,14 +25,3 @@ class ArchiveError(Exception):
         if self.line is not None:
             where = f"{where}:{self.line}"
         return f"{where}: {self.reason}"
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    """A concise reason from a pydantic error: the first error's field path and message."""
-    errors = exc.errors(include_url=False)
-    if not errors:
-        return str(exc)
-    first = errors[0]
-    field = ".".join(str(part) for part in first.get("loc", ())) or "<value>"
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{field}: {first.get('msg', 'invalid value')}{more}"
