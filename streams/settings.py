@@ -62,9 +62,6 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         return self.broker_url.strip().lower() == EMBEDDED
 
-    def input_topics(self) -> list[str]:
-        return [self.topic_articles, self.topic_comments]
-
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

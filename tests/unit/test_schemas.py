@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -129,3 +130,11 @@ def test_json_schema_export(tmp_path):
     assert {"alert_id", "claim", "denial", "stance", "confidence", "lag_seconds", "explanation", "severity"} <= set(
         alert_schema["required"]
     ) | set(alert_schema["properties"])
+
+
+def test_committed_json_schemas_match_the_models(tmp_path):
+    committed = Path(__file__).resolve().parents[2] / "schemas" / "json"
+    for path in export_json_schemas(tmp_path):
+        assert (committed / path.name).read_text() == path.read_text(), (
+            f"schemas/json/{path.name} is stale: run `claimwatch schema --out schemas/json`"
+        )
