@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 from functools import lru_cache
 
 from schemas import ClaimRecord, SeenStatement, StatementExtracted
 
 from ..app import app, settings, topics
 from ..codecs import DecodeError, decode, encode
-from ..nlp.embeddings import Embedder
-from ..nlp.tracker import ClaimTracker, TrackerConfig
-from ..settings import Settings
+from ..nlp.models import make_embedder, make_tracker
+from ..nlp.tracker import ClaimTracker
 from .deadletter import send_dead_letter
 from .enrich import nlp_executor
 from .state import ModelTable
@@ -31,28 +29,8 @@ sent_alerts = app.Table("sent_alerts", partitions=1, help="alert id -> time the 
 
 
 @lru_cache(maxsize=1)
-def embedder() -> Embedder:
-    return Embedder(settings.embedding_model_path, settings.embedding_tokenizer_path)
-
-
-def tracker_config(s: Settings) -> TrackerConfig:
-    return replace(
-        TrackerConfig(),
-        deny_threshold=s.deny_match_threshold,
-        non_confirm_threshold=s.non_confirm_match_threshold,
-        join_threshold=s.join_match_threshold,
-        min_confidence=s.alert_min_confidence,
-    )
-
-
-@lru_cache(maxsize=1)
 def tracker() -> ClaimTracker:
-    return ClaimTracker(
-        ModelTable(claims, ClaimRecord),
-        ModelTable(seen_statements, SeenStatement),
-        embedder=embedder(),
-        config=tracker_config(settings),
-    )
+    return make_tracker(ModelTable(claims, ClaimRecord), ModelTable(seen_statements, SeenStatement), settings)
 
 
 def warm_up() -> None:
@@ -60,7 +38,7 @@ def warm_up() -> None:
     from ..nlp.pipeline import get_nlp
 
     get_nlp(settings.spacy_model)
-    embedder().encode(["claimwatch is ready."])
+    make_embedder(settings).encode(["claimwatch is ready."])
 
 
 @app.task
