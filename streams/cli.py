@@ -16,9 +16,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .broker import BrokerError, EmbeddedBroker, resolve_broker_url
+from .evaluate.cli import evaluate_cli
 from .settings import get_settings
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help="Watch claims travel; catch later denials.")
+cli.add_typer(evaluate_cli, name="evaluate")
 out = Console()
 err = Console(stderr=True)
 

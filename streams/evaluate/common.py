@@ -1,0 +1,106 @@
+"""What the evaluators share: turning stance decisions into one label per document, the claim
+record for a source that the recognizer did not accept, and the metrics block every evaluator prints."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from schemas.claims import ClaimRecord
+from schemas.statements import StatementExtracted
+
+from ..nlp.claims import claim_source, describe_speaker, entities_in, key_terms
+from ..nlp.matching import ClaimMatcher, MatchCandidate, evidence_from
+from ..nlp.stance import StanceClassifier, StanceDecision
+from . import metrics
+
+#: ``on_progress(done, total)``; the CLI turns it into a rich progress bar.
+Progress = Callable[[int, int], None]
+
+#: Tie-break when two statements of one document have the same confidence: a denial outranks a
+#: question, which outranks support (denials are what claimwatch is for, and they are rare).
+PRECEDENCE = {"deny": 4, "non_confirm": 3, "query": 2, "support": 1, "comment": 0}
+
+
+def aggregate(decisions: Sequence[StanceDecision]) -> StanceDecision | None:
+    """One decision for a multi-sentence document: the most confident non-``comment`` decision, ties
+    broken by ``PRECEDENCE`` (deny > non_confirm > query > support); ``None`` when every sentence is
+    a comment (or there are no sentences)."""
+    chosen = [d for d in decisions if d.stance != "comment"]
+    if not chosen:
+        return None
+    return max(chosen, key=lambda d: (d.confidence, PRECEDENCE.get(d.stance, 0)))
+
+
+def best_decision(
+    statement: StatementExtracted, claims: Sequence[ClaimRecord], matcher: ClaimMatcher, stance: StanceClassifier
+) -> tuple[StanceDecision, MatchCandidate] | None:
+    """Stance of ``statement`` toward the best-matching of ``claims`` (exactly as the tracker does it:
+    ``matcher.score`` gives the match, its score is the classifier's ``relatedness`` hint)."""
+    best: tuple[StanceDecision, MatchCandidate] | None = None
+    feats = matcher.features(statement) if claims else None
+    for claim in claims:
+        match = matcher.score(statement, claim, feats)
+        if best is None or match.score > best[1].score:
+            best = (stance.classify(statement, claim, relatedness=match.score), match)
+    return best
+
+
+def direct_claim(statements: Sequence[StatementExtracted], matcher: ClaimMatcher, text: str | None = None) -> ClaimRecord | None:
+    """A ``ClaimRecord`` built the way ``ClaimTracker`` builds one, for a source document whose
+    sentences the ``ClaimRecognizer`` did not accept (too short, no entities, a question ...).
+
+    The evaluations measure stance and matching *given* that the source post is a claim (that is what
+    the data sets label), so such a source still gets a record: text = the whole document (or
+    ``text``), the first statement as origin and source."""
+    if not statements:
+        return None
+    first = statements[0]
+    text = (text or " ".join(s.text for s in statements)).strip()
+    if not text:
+        return None
+    from schemas.base import stable_id
+
+    terms = key_terms(text)
+    (embedding,) = matcher.embed([text])
+    entities = list(dict.fromkeys(e for s in statements for e in entities_in(s)))
+    speaker = describe_speaker(first.attribution, first.outlet)
+    return ClaimRecord(
+        claim_id=stable_id("claim", first.event_id),
+        text=text,
+        first_seen_at=first.occurred_at,
+        last_seen_at=first.occurred_at,
+        origin_statement_id=first.event_id,
+        sources=[claim_source(first)],
+        evidence=[evidence_from(first, text, terms, embedding, speaker)],
+        key_terms=terms[:80],
+        entities=entities[:40],
+        statement_ids=[s.event_id for s in statements],
+    )
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One scored item: its id, gold label, predicted label and the classifier's raw stance."""
+
+    item_id: str
+    gold: str
+    pred: str
+    raw: str  # the classifier's stance before mapping (deny/non_confirm/support/query/comment/unrelated)
+    group: str = ""  # e.g. "source" / "reply"
+
+
+def metrics_block(items: Sequence[Scored], labels: Sequence[str], negative: str,
+                  macro_labels: Sequence[str] | None = None) -> dict[str, object]:
+    """The JSON block every evaluator prints: ``n``, ``accuracy``, ``macro_f1``, ``per_class``,
+    ``confusion_matrix``, the negative class's scores under ``deny`` (and under its own name)."""
+    gold = [i.gold for i in items]
+    pred = [i.pred for i in items]
+    rep = metrics.report(gold, pred, labels, macro_labels)
+    neg = rep.per_class[negative]
+    out = rep.as_dict()
+    out["deny"] = {"precision": neg.precision, "recall": neg.recall, "f1": neg.f1}
+    out["negative_class"] = negative
+    out["raw_stances"] = dict(sorted(Counter(i.raw for i in items).items()))
+    return out

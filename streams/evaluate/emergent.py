@@ -1,0 +1,170 @@
+"""Emergent (Ferreira & Vlachos 2016): a claim headline vs a news article headline, labelled
+``for`` / ``against`` / ``observing``.
+
+* Each claim headline is an ``ArticlePublished`` (outlet ``Emergent claim``) through ``enrich_article``
+  and ``ClaimTracker.process`` (``make_tracker``); when the ``ClaimRecognizer`` accepts no sentence the
+  record is built directly from the headline (``common.direct_claim``, counted as ``direct_claims``).
+* Each article headline is an ``ArticlePublished`` (outlet ``Emergent article``, one hour after the
+  claim: the data has no times) through ``enrich_article``; each sentence is scored against the claim
+  with the tracker's ``ClaimMatcher`` and classified by ``make_stance_classifier`` (match score as
+  ``relatedness``); sentences are aggregated with ``common.aggregate``.
+* Mapping: ``deny`` and ``non_confirm`` -> ``against`` (``--non-confirm-as`` changes the latter),
+  ``support`` -> ``for``, ``query`` / ``comment`` -> ``observing``.
+* Matching (top-1): every article headline against every claim, (a) by MiniLM cosine between the
+  headline and the claim headline (``make_embedder``), (b) by the tracker's ``ClaimMatcher`` score
+  (best over the headline's sentences). Accuracy = the best claim is the row's ``claimId``; ties go to
+  the claim seen first in the file (never to the gold one).
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+
+from schemas.claims import ClaimRecord
+from schemas.documents import ArticlePublished
+from schemas.statements import StatementExtracted
+
+from ..nlp.enrich import enrich_article
+from ..nlp.models import make_embedder, make_stance_classifier, make_tracker
+from ..settings import Settings
+from .common import Progress, Scored, aggregate, best_decision, direct_claim, metrics_block
+from .rumoureval import DataError
+
+LABELS = ("for", "against", "observing")
+T0 = datetime(2015, 6, 14, tzinfo=timezone.utc)
+MAPPING = {"deny": "against", "support": "for", "query": "observing", "comment": "observing"}
+
+
+@dataclass(frozen=True)
+class Row:
+    article_id: str
+    claim_id: str
+    claim: str
+    headline: str
+    stance: str
+
+
+def load_rows(path: Path) -> list[Row]:
+    if not path.is_file():
+        raise DataError(f"{path}: Emergent CSV not found")
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        need = {"claimHeadline", "articleHeadline", "articleHeadlineStance", "articleId", "claimId"}
+        if not need <= set(reader.fieldnames or []):
+            raise DataError(f"{path}: missing columns {sorted(need - set(reader.fieldnames or []))}")
+        rows = [Row(r["articleId"], r["claimId"], r["claimHeadline"], r["articleHeadline"], r["articleHeadlineStance"])
+                for r in reader]
+    bad = {r.stance for r in rows} - set(LABELS)
+    if bad:
+        raise DataError(f"{path}: unknown stances {sorted(bad)}")
+    return rows
+
+
+def _article(doc: str, text: str, at: datetime, outlet: str) -> list[StatementExtracted]:
+    if not text.strip():
+        return []
+    return enrich_article(ArticlePublished(event_id=f"article-{doc}", occurred_at=at, source="emergent", document_id=doc,
+                                           title="", body=text, outlet=outlet))
+
+
+def claim_records(claim_id: str, text: str, settings: Settings, counter: list[int]) -> tuple[list[ClaimRecord], object]:
+    tracker = make_tracker({}, {}, settings)
+    statements = _article(f"emergent-claim-{claim_id}", text, T0, "Emergent claim")
+    ids: list[str] = []
+    for st in statements:
+        out = tracker.process(st)
+        ids.extend(c.claim_id for c in out.created + out.updated)
+    if not ids:
+        record = direct_claim(statements, tracker.matcher, text)
+        if record is None:
+            return [], tracker
+        tracker.claims[record.claim_id] = record
+        ids.append(record.claim_id)
+        counter[0] += 1
+    return [tracker.claims[tracker.resolve(i)] for i in dict.fromkeys(ids)], tracker
+
+
+def evaluate(csv_path: Path, *, settings: Settings | None = None, limit: int | None = None,
+             non_confirm_as: str = "against", matcher_top1: bool = True,
+             on_progress: Progress | None = None) -> dict[str, object]:
+    started = time.perf_counter()
+    settings = settings or Settings()
+    rows = load_rows(csv_path)
+    if limit is not None:
+        rows = rows[:limit]
+    if not rows:
+        raise DataError(f"{csv_path}: no rows")
+    stance = make_stance_classifier(settings)
+    mapping = dict(MAPPING, non_confirm=non_confirm_as)
+    claim_texts = {r.claim_id: r.claim for r in rows}
+    counter = [0]
+    claims: dict[str, list[ClaimRecord]] = {}
+    matcher = None
+    total = len(claim_texts) + len(rows)
+    done = 0
+    for cid, text in claim_texts.items():
+        claims[cid], tracker = claim_records(cid, text, settings, counter)
+        matcher = tracker.matcher  # type: ignore[attr-defined]
+        done += 1
+        if on_progress:
+            on_progress(done, total)
+    items: list[Scored] = []
+    article_statements: dict[str, list[StatementExtracted]] = {}
+    for row in rows:
+        doc = f"emergent-article-{row.article_id}"
+        statements = _article(doc, row.headline, T0 + timedelta(hours=1), "Emergent article")
+        article_statements[row.article_id] = statements
+        decisions = []
+        for st in statements:
+            best = best_decision(st, claims[row.claim_id], matcher, stance)  # type: ignore[arg-type]
+            if best is not None:
+                decisions.append(best[0])
+        agg = aggregate(decisions)
+        raw = agg.stance if agg else "comment"
+        items.append(Scored(row.article_id, row.stance, mapping[raw], raw))
+        done += 1
+        if on_progress:
+            on_progress(done, total)
+
+    result = metrics_block(items, LABELS, "against")
+    result["against"] = result["deny"]
+
+    # Matching: top-1 claim among all claims.
+    embedder = make_embedder(settings)
+    claim_ids = list(claim_texts)
+    claim_matrix = embedder.encode([claim_texts[c] for c in claim_ids])
+    head_matrix = embedder.encode([r.headline for r in rows])
+    best = np.argmax(head_matrix @ claim_matrix.T, axis=1)
+    cos_correct = sum(1 for r, b in zip(rows, best) if claim_ids[int(b)] == r.claim_id)
+    matching: dict[str, object] = {"claims": len(claim_ids), "headlines": len(rows),
+                                   "embedding_top1": cos_correct / len(rows)}
+    if matcher_top1 and matcher is not None:
+        all_claims = [(cid, rec) for cid in claim_ids for rec in claims[cid]]
+        correct = 0
+        for row in rows:
+            scores: dict[str, float] = {}
+            for st in article_statements[row.article_id]:
+                feats = matcher.features(st)
+                for cid, rec in all_claims:
+                    s = matcher.score(st, rec, feats).score
+                    if s > scores.get(cid, -1.0):
+                        scores[cid] = s
+            if scores and max(scores.items(), key=lambda kv: kv[1])[0] == row.claim_id:
+                correct += 1
+        matching["matcher_top1"] = correct / len(rows)
+    result.update({
+        "dataset": "emergent",
+        "claims": len(claim_ids),
+        "direct_claims": counter[0],
+        "non_confirm_as": non_confirm_as,
+        "matching": matching,
+        "seconds": round(time.perf_counter() - started, 1),
+        "items": items,
+    })
+    return result
