@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from schemas.claims import ClaimRecord
 from schemas.statements import StatementExtracted
 
-from ..nlp.claims import claim_source, describe_speaker, entities_in, key_terms
-from ..nlp.matching import ClaimMatcher, MatchCandidate, evidence_from
+from ..nlp.claims import entities_in, key_terms
+from ..nlp.matching import ClaimMatcher, MatchCandidate
 from ..nlp.stance import StanceClassifier, StanceDecision
+from ..nlp.tracker import ClaimTracker
 from . import metrics
 
 #: ``on_progress(done, total)``; the CLI turns it into a rich progress bar.
@@ -47,37 +48,27 @@ def best_decision(
     return best
 
 
-def direct_claim(statements: Sequence[StatementExtracted], matcher: ClaimMatcher, text: str | None = None) -> ClaimRecord | None:
-    """A ``ClaimRecord`` built the way ``ClaimTracker`` builds one, for a source document whose
-    sentences the ``ClaimRecognizer`` did not accept (too short, no entities, a question ...).
+def source_claims(tracker: ClaimTracker, statements: Sequence[StatementExtracted], text: str | None = None) -> tuple[list[str], bool]:
+    """The claim ids a labelled source document makes, processed by the tracker like any document.
 
-    The evaluations measure stance and matching *given* that the source post is a claim (that is what
-    the data sets label), so such a source still gets a record: text = the whole document (or
-    ``text``), the first statement as origin and source."""
-    if not statements:
-        return None
-    first = statements[0]
-    text = (text or " ".join(s.text for s in statements)).strip()
-    if not text:
-        return None
-    from schemas.base import stable_id
-
-    terms = key_terms(text)
-    (embedding,) = matcher.embed([text])
+    The evaluations measure stance and matching *given* that the source is a claim (that is what the
+    data sets label), so when the ``ClaimRecognizer`` accepts none of its sentences (too short, no
+    entities, a question ...) the tracker records one directly: text = ``text`` or the whole document,
+    the first statement as origin and source. Returns (claim ids, whether it was recorded directly)."""
+    ids: list[str] = []
+    for statement in statements:
+        out = tracker.process(statement)
+        ids.extend(c.claim_id for c in out.created + out.updated)
+    if ids or not statements:
+        return list(dict.fromkeys(ids)), False
+    claim_text = (text or " ".join(s.text for s in statements)).strip()
+    if not claim_text:
+        return [], False
     entities = list(dict.fromkeys(e for s in statements for e in entities_in(s)))
-    speaker = describe_speaker(first.attribution, first.outlet)
-    return ClaimRecord(
-        claim_id=stable_id("claim", first.event_id),
-        text=text,
-        first_seen_at=first.occurred_at,
-        last_seen_at=first.occurred_at,
-        origin_statement_id=first.event_id,
-        sources=[claim_source(first)],
-        evidence=[evidence_from(first, text, terms, embedding, speaker)],
-        key_terms=terms[:80],
-        entities=entities[:40],
-        statement_ids=[s.event_id for s in statements],
+    record = tracker.create_claim(
+        statements[0], claim_text, key_terms(claim_text), entities, statement_ids=[s.event_id for s in statements]
     )
+    return [record.claim_id], True
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 
 * Each claim headline is an ``ArticlePublished`` (outlet ``Emergent claim``) through ``enrich_article``
   and ``ClaimTracker.process`` (``make_tracker``); when the ``ClaimRecognizer`` accepts no sentence the
-  record is built directly from the headline (``common.direct_claim``, counted as ``direct_claims``).
+  record is built directly from the headline (``common.source_claims``, counted as ``direct_claims``).
 * Each article headline is an ``ArticlePublished`` (outlet ``Emergent article``, one hour after the
   claim: the data has no times) through ``enrich_article``; each sentence is scored against the claim
   with the tracker's ``ClaimMatcher`` and classified by ``make_stance_classifier`` (match score as
@@ -33,7 +33,7 @@ from schemas.statements import StatementExtracted
 from ..nlp.enrich import enrich_article
 from ..nlp.models import make_embedder, make_stance_classifier, make_tracker
 from ..settings import Settings
-from .common import Progress, Scored, aggregate, best_decision, direct_claim, metrics_block
+from .common import Progress, Scored, aggregate, best_decision, source_claims, metrics_block
 from .rumoureval import DataError
 
 LABELS = ("for", "against", "observing")
@@ -76,18 +76,9 @@ def _article(doc: str, text: str, at: datetime, outlet: str) -> list[StatementEx
 def claim_records(claim_id: str, text: str, settings: Settings, counter: list[int]) -> tuple[list[ClaimRecord], object]:
     tracker = make_tracker({}, {}, settings)
     statements = _article(f"emergent-claim-{claim_id}", text, T0, "Emergent claim")
-    ids: list[str] = []
-    for st in statements:
-        out = tracker.process(st)
-        ids.extend(c.claim_id for c in out.created + out.updated)
-    if not ids:
-        record = direct_claim(statements, tracker.matcher, text)
-        if record is None:
-            return [], tracker
-        tracker.claims[record.claim_id] = record
-        ids.append(record.claim_id)
-        counter[0] += 1
-    return [tracker.claims[tracker.resolve(i)] for i in dict.fromkeys(ids)], tracker
+    ids, direct = source_claims(tracker, statements, text)
+    counter[0] += direct
+    return [tracker.claims[tracker.resolve(i)] for i in ids], tracker
 
 
 def evaluate(csv_path: Path, *, settings: Settings | None = None, limit: int | None = None,

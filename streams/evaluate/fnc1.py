@@ -3,7 +3,7 @@
 
 * The headline is the claim: an ``ArticlePublished`` (outlet ``FNC-1 headline``) through
   ``enrich_article`` and ``ClaimTracker.process``; when the ``ClaimRecognizer`` accepts no sentence,
-  the record is built directly from the headline (``common.direct_claim``, counted as ``direct_claims``).
+  the record is built directly from the headline (``common.source_claims``, counted as ``direct_claims``).
 * The body is an ``ArticlePublished`` (outlet ``FNC-1 body``, one hour later; the data has no times)
   through ``enrich_article``, enriched once per Body ID (cached, with its sentence embeddings).
 * Relatedness: every body sentence is scored against the headline claim with the tracker's
@@ -37,7 +37,7 @@ from ..nlp.matching import StatementFeatures
 from ..nlp.models import make_stance_classifier, make_tracker
 from ..settings import Settings
 from . import metrics
-from .common import Progress, Scored, aggregate, direct_claim, metrics_block
+from .common import Progress, Scored, aggregate, source_claims, metrics_block
 from .rumoureval import DataError
 
 LABELS = metrics.FNC_LABELS
@@ -118,17 +118,9 @@ def evaluate(stances_csv: Path, bodies_csv: Path, *, settings: Settings | None =
         statements = enrich_article(ArticlePublished(event_id=f"article-{doc}", occurred_at=T0, source="fnc1",
                                                      document_id=doc, title="", body=headline,
                                                      outlet="FNC-1 headline")) if headline.strip() else []
-        ids: list[str] = []
-        for st in statements:
-            out = tracker.process(st)
-            ids.extend(c.claim_id for c in out.created + out.updated)
-        if not ids:
-            record = direct_claim(statements, tracker.matcher, headline)
-            if record is not None:
-                tracker.claims[record.claim_id] = record
-                ids.append(record.claim_id)
-                direct += 1
-        claim_cache[headline] = [tracker.claims[tracker.resolve(i)] for i in dict.fromkeys(ids)]
+        ids, was_direct = source_claims(tracker, statements, headline)
+        direct += was_direct
+        claim_cache[headline] = [tracker.claims[tracker.resolve(i)] for i in ids]
         return claim_cache[headline]
 
     def body(body_id: str) -> list[tuple[StatementExtracted, StatementFeatures]]:

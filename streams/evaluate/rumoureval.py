@@ -15,7 +15,7 @@ How a thread becomes stream events (the functions the Faust agents call):
   narration. Sentences with their own speaker ("Police say ...") keep it.
 * the source statements go through ``ClaimTracker.process`` (``make_tracker``); the claims they create
   or join are the thread's claims. When the ``ClaimRecognizer`` accepts none of them, a record is built
-  directly from the whole post (``common.direct_claim``) and put in the tracker's claim store; the
+  directly from the whole post (``common.source_claims``) and put in the tracker's claim store; the
   count is reported as ``direct_claims``.
 * replies are ``CommentPosted`` events (author = account) through ``enrich_comment``.
 
@@ -55,7 +55,7 @@ from schemas.statements import StatementExtracted
 from ..nlp.enrich import enrich_article, enrich_comment
 from ..nlp.models import make_stance_classifier, make_tracker
 from ..settings import Settings
-from .common import Progress, Scored, aggregate, best_decision, direct_claim, metrics_block
+from .common import Progress, Scored, aggregate, best_decision, source_claims, metrics_block
 
 LABELS = ("support", "deny", "query", "comment")
 
@@ -277,17 +277,9 @@ class RumourEvalRun:
 
 def _source_claims(tracker, post: Post, statements: list[StatementExtracted], run: RumourEvalRun) -> list[str]:  # type: ignore[no-untyped-def]
     """Process the source statements through the tracker; the claim ids they created or joined."""
-    ids: list[str] = []
-    for st in statements:
-        out = tracker.process(st)
-        ids.extend(c.claim_id for c in out.created + out.updated)
-    if not ids and statements:
-        record = direct_claim(statements, tracker.matcher, post.text)
-        if record is not None:
-            tracker.claims[record.claim_id] = record
-            ids.append(record.claim_id)
-            run.direct_claims += 1
-    return list(dict.fromkeys(ids))
+    ids, direct = source_claims(tracker, statements, post.text)
+    run.direct_claims += direct
+    return ids
 
 
 def _score_against(tracker, stance, statements, claim_ids) -> str | None:  # type: ignore[no-untyped-def]

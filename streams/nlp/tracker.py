@@ -236,7 +236,11 @@ class ClaimTracker:
         logger.info("claim %s merged into %s", other_id, survivor_id)
         return merged
 
-    def _create_claim(self, statement: StatementExtracted, text: str, terms: list[str], entities: list[str]) -> ClaimRecord:
+    def create_claim(
+        self, statement: StatementExtracted, text: str, terms: list[str], entities: list[str],
+        statement_ids: list[str] | None = None,
+    ) -> ClaimRecord:
+        """Record a new claim first seen in ``statement`` (``statement_ids``: every statement it spans)."""
         cfg = self.config
         claim_id = stable_id("claim", statement.event_id)
         speaker = describe_speaker(statement.attribution, statement.outlet)
@@ -251,7 +255,7 @@ class ClaimTracker:
             evidence=[evidence_from(statement, text, terms, embedding, speaker)],
             key_terms=terms[: cfg.max_key_terms],
             entities=entities[: cfg.max_entities],
-            statement_ids=[statement.event_id],
+            statement_ids=statement_ids or [statement.event_id],
         )
         self.claims[claim_id] = record
         logger.info("claim %s created from %s: %r", claim_id, statement.event_id, text[:80])
@@ -469,7 +473,7 @@ class ClaimTracker:
             opinion = any(c.startswith(("evaluative", "reservation")) for c in base.cues)
             candidate = self.recognizer.recognise(statement, base.stance, opinion=opinion)
             if candidate is not None:
-                record = self._create_claim(statement, candidate.text, candidate.key_terms, candidate.entities)
+                record = self.create_claim(statement, candidate.text, candidate.key_terms, candidate.entities)
                 out.created.append(record)
                 mark = mark.model_copy(update={"outcome": "created", "claim_ids": [record.claim_id]})
                 self.seen[sid] = mark
