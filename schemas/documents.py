@@ -18,6 +18,12 @@ class ArticlePublished(Event):
     body: str = Field(min_length=1, description="Plain text; paragraphs separated by blank lines.")
     outlet: str | None = None
     byline: str | None = None
+    author: str | None = Field(
+        default=None,
+        description="Who wrote it, when it is someone's own statement rather than an outlet's report "
+        "(a social media post, a press release): its sentences without a speaker of their own are "
+        "then attributed to the author instead of the outlet's narrator.",
+    )
     url: str | None = None
     language: str = "en"
     subheadings: list[str] = Field(default_factory=list)

@@ -10,8 +10,8 @@ How a thread becomes stream events (the functions the Faust agents call):
 
 * the source post is an ``ArticlePublished`` (outlet ``Twitter`` / ``Reddit``, byline the account;
   Reddit: title + self text) and goes through ``enrich_article``. A sentence the attributor leaves to
-  the *narrator* is re-attributed to the account (``speaker="@account"``, ``speaker_kind="person"``,
-  verb ``tweet`` / ``post``, content = the sentence): a post is its account's claim, not an outlet's
+  the *narrator* belongs to the account (``ArticlePublished.author = "@account"``, which enrichment
+  honours: ``speaker_kind="person"``, verb ``write``): a post is its account's claim, not an outlet's
   narration. Sentences with their own speaker ("Police say ...") keep it.
 * the source statements go through ``ClaimTracker.process`` (``make_tracker``); the claims they create
   or join are the thread's claims. When the ``ClaimRecognizer`` accepts none of them, a record is built
@@ -215,28 +215,20 @@ def doc_id(post: Post) -> str:
     return f"{post.platform}-{post.post_id}"
 
 
-def source_statements(post: Post) -> list[StatementExtracted]:
-    """``enrich_article`` on the source post; narrator sentences re-attributed to the account."""
-    if not post.text.strip():
-        return []
-    event = ArticlePublished(
+def source_document(post: Post) -> ArticlePublished:
+    """The source post as an article written by its account (``author``), not narrated by an outlet."""
+    return ArticlePublished(
         event_id=f"article-{doc_id(post)}", occurred_at=post.created_at, source=f"rumoureval:{post.thread_id}",
         document_id=doc_id(post), title="", body=post.text, outlet=post.platform.capitalize(),
-        byline=post.author,
+        byline=post.author, author=f"@{post.author}",
     )
-    verb = "tweet" if post.platform == "twitter" else "post"
-    out = []
-    for st in enrich_article(event):
-        att = st.attribution
-        if att.speaker_kind == "narrator":
-            att = att.model_copy(update={
-                "speaker": f"@{post.author}", "speaker_kind": "person", "speaker_org": None, "role": None,
-                "verb": verb, "content": st.text, "content_start": st.char_start, "content_end": st.char_end,
-                "carried_over": False,
-            })
-            st = st.model_copy(update={"attribution": att})
-        out.append(st)
-    return out
+
+
+def source_statements(post: Post) -> list[StatementExtracted]:
+    """``enrich_article`` on the source post (sentences without a speaker are the account's)."""
+    if not post.text.strip():
+        return []
+    return enrich_article(source_document(post))
 
 
 def reply_statements(post: Post, *, linked: bool) -> list[StatementExtracted]:

@@ -98,10 +98,27 @@ def _statements(text: str, *, document_id: str, document_kind: str, article_id: 
 
 
 def enrich_article(event: ArticlePublished) -> list[StatementExtracted]:
-    """One statement per sentence of the article body (the title goes in ``document_title``)."""
-    return _statements(event.body, document_id=event.document_id, document_kind="article",
-                       article_id=event.document_id, parent_id=None, outlet=event.outlet,
-                       title=event.title, occurred_at=event.occurred_at, source=event.source, author=None)
+    """One statement per sentence of the article body (the title goes in ``document_title``).
+
+    With ``event.author`` (a post or press release), a sentence with no speaker of its own is the
+    author's statement, not the outlet's narration."""
+    statements = _statements(event.body, document_id=event.document_id, document_kind="article",
+                             article_id=event.document_id, parent_id=None, outlet=event.outlet,
+                             title=event.title, occurred_at=event.occurred_at, source=event.source, author=None)
+    if event.author:
+        statements = [_authored(s, event.author) for s in statements]
+    return statements
+
+
+def _authored(statement: StatementExtracted, author: str) -> StatementExtracted:
+    if statement.attribution.speaker_kind != "narrator":
+        return statement
+    attribution = statement.attribution.model_copy(update={
+        "speaker": author, "speaker_kind": "person", "speaker_org": None, "role": None, "verb": "write",
+        "content": statement.text, "content_start": statement.char_start, "content_end": statement.char_end,
+        "carried_over": False,
+    })
+    return statement.model_copy(update={"attribution": attribution})
 
 
 def enrich_comment(event: CommentPosted) -> list[StatementExtracted]:

@@ -94,3 +94,16 @@ def test_robust_input(nlp, text):
     stmts = enrich_comment(comment(text))
     for s in stmts:
         assert text[s.char_start:s.char_end] == s.text
+
+
+def test_an_authored_post_is_its_authors_statement_not_narration(nlp):
+    post = ArticlePublished(
+        event_id="a-post", occurred_at=PUBLISHED, source="test", document_id="post-1", outlet="Twitter",
+        author="@ministry", body="The border crossing will reopen on Monday. Police said the road was closed.",
+    )
+    first, second = enrich_article(post)
+    assert (first.attribution.speaker, first.attribution.speaker_kind, first.attribution.verb) == ("@ministry", "person", "write")
+    assert first.attribution.content == first.text
+    assert second.attribution.speaker == "Police"  # a sentence with its own speaker keeps it
+    narrated = enrich_article(post.model_copy(update={"author": None}))
+    assert narrated[0].attribution.speaker_kind == "narrator"

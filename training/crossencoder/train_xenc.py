@@ -1,6 +1,6 @@
 """Fine-tune a MiniLM-L6 cross-encoder for RumourEval 2019 subtask A (support/deny/query/comment).
 
-Input per post: [CLS] source text [SEP] (parent text " || ")? post text [SEP].
+Input per post: [CLS] source text [SEP] post text (" || " parent text)? [SEP]  (parent only for nested replies).
 Trains on train-key.json (Twitter + Reddit), evaluates once on dev-key.json Twitter posts.
 No post text is written anywhere; only metrics and the model go to --out.
 """
@@ -51,7 +51,8 @@ def make_pair(posts, pid):
         return src, p["text"]
     par = p["parent"]
     if par and par != p["source"] and par in posts:
-        return src, posts[par]["text"] + " || " + p["text"]
+        # post text first so that right-side truncation cuts the parent, not the post itself
+        return src, p["text"] + " || " + posts[par]["text"]
     return src, p["text"]
 
 
