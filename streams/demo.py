@@ -10,10 +10,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from schemas import DenialDetected
+from schemas import ArticlePublished, CommentPosted, DenialDetected
 
 from .broker import EmbeddedBroker, free_port
 from .ingest.archive import load_archive
@@ -99,6 +100,15 @@ async def wait_until_idle(
 async def run_demo(
     archives: Sequence[Path],
     settings: Settings,
+    **options: Any,
+) -> DemoResult:
+    """Replay archive files or folders (an unreadable archive fails before anything starts)."""
+    return await run_pipeline(load_archive(archives), settings, **options)
+
+
+async def run_pipeline(
+    documents: Sequence[ArticlePublished | CommentPosted],
+    settings: Settings,
     *,
     speed: float = 0.0,
     quiet: float = 3.0,
@@ -106,6 +116,8 @@ async def run_demo(
     on_alert: Callable[[DenialDetected], None] | None = None,
     on_phase: Callable[[str, float], None] | None = None,
 ) -> DemoResult:
+    """Embedded broker + a worker process; publish ``documents`` (in event-time order); collect the
+    alerts until the worker is idle; stop everything."""
     result = DemoResult()
     t0 = time.monotonic()
 
@@ -114,7 +126,6 @@ async def run_demo(
         if on_phase:
             on_phase(name, result.phases[name])
 
-    documents = load_archive(archives)  # fail fast on an unreadable archive
     result.events = len(documents)
     workdir = Path(tempfile.mkdtemp(prefix="claimwatch-demo-"))
     broker = EmbeddedBroker().start()

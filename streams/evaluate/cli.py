@@ -89,12 +89,19 @@ def rumoureval(
     non_confirm_as: Annotated[str, typer.Option("--non-confirm-as", help="Label for non_confirm decisions.")] = "deny",
     max_threads: Annotated[Optional[int], typer.Option("--max-threads", help="Only the first N threads.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    direct_claims: Annotated[bool, typer.Option("--direct-claims/--no-direct-claims", help="Treat every source "
+                             "post as a claim even when the recognizer rejects it (the stream does not).")] = True,
+    broker: Annotated[bool, typer.Option("--broker", help="Replay through the embedded broker and a worker; "
+                                         "score the alerts topic (deny only, unlinked).")] = False,
 ) -> None:
     """RumourEval 2019 subtask A (support / deny / query / comment), replayed thread by thread."""
     from . import rumoureval as mod
 
+    if broker:
+        _broker_rumoureval(data_dir, key, platform, max_threads, as_json)
+        return
     result = _run("rumoureval", mod.evaluate, as_json, data_dir=data_dir, key_path=key, platform=platform, mode=mode,
-                  non_confirm_as=non_confirm_as, max_threads=max_threads)
+                  non_confirm_as=non_confirm_as, max_threads=max_threads, direct_claims=direct_claims)
     extra = [("threads", str(result["threads"])),
              ("posts (sources + replies)", f"{result['n_sources']} + {result['n_replies']}"),
              ("direct claims", str(result["direct_claims"]))]
@@ -106,6 +113,28 @@ def rumoureval(
         extra.append(("claim-matching accuracy",
                       f"{_pct(cm['accuracy'])} ({cm['correct']}/{cm['replies']}; no candidate {cm['no_candidate']})"))
     _print(result, as_json, f"RumourEval 2019 {platform} {mode}", extra)
+
+
+def _broker_rumoureval(data_dir: Path, key: Path, platform: str, max_threads: int | None, as_json: bool) -> None:
+    import asyncio
+    import logging
+
+    from .broker import evaluate_rumoureval_broker
+    from .rumoureval import DataError
+
+    logging.getLogger("streams").setLevel(logging.WARNING)
+    try:
+        result = asyncio.run(evaluate_rumoureval_broker(data_dir, key, platform=platform, max_threads=max_threads))
+    except DataError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    d = result["deny"]
+    out.print(f"RumourEval 2019 {platform} via the broker: {result['n']} posts, {result['threads']} threads, "
+              f"{result['alerts']['total']} alerts; deny P/R/F1 {_pct(d['precision'])} / {_pct(d['recall'])} / "
+              f"{_pct(d['f1'])} ({result['seconds']} s)", highlight=False)
 
 
 @evaluate_cli.command()

@@ -48,7 +48,9 @@ def best_decision(
     return best
 
 
-def source_claims(tracker: ClaimTracker, statements: Sequence[StatementExtracted], text: str | None = None) -> tuple[list[str], bool]:
+def source_claims(
+    tracker: ClaimTracker, statements: Sequence[StatementExtracted], text: str | None = None, *, fallback: bool = True,
+) -> tuple[list[str], bool]:
     """The claim ids a labelled source document makes, processed by the tracker like any document.
 
     The evaluations measure stance and matching *given* that the source is a claim (that is what the
@@ -59,7 +61,7 @@ def source_claims(tracker: ClaimTracker, statements: Sequence[StatementExtracted
     for statement in statements:
         out = tracker.process(statement)
         ids.extend(c.claim_id for c in out.created + out.updated)
-    if ids or not statements:
+    if ids or not statements or not fallback:
         return list(dict.fromkeys(ids)), False
     claim_text = (text or " ".join(s.text for s in statements)).strip()
     if not claim_text:

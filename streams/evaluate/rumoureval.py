@@ -231,16 +231,20 @@ def source_statements(post: Post) -> list[StatementExtracted]:
     return enrich_article(source_document(post))
 
 
-def reply_statements(post: Post, *, linked: bool) -> list[StatementExtracted]:
+def reply_document(post: Post, *, linked: bool) -> CommentPosted:
+    """A reply as a comment; ``unlinked`` drops the tree (the comment is its own article, no parent)."""
     source_doc = f"{post.platform}-{post.thread_id}"
-    event = CommentPosted(
+    return CommentPosted(
         event_id=f"comment-{doc_id(post)}", occurred_at=post.created_at, source=f"rumoureval:{post.thread_id}",
         document_id=doc_id(post),
         article_id=source_doc if linked else doc_id(post),
         author=post.author or "anonymous", text=post.text,
         parent_id=(f"{post.platform}-{post.parent_id}" if post.parent_id else None) if linked else None,
     )
-    return enrich_comment(event)
+
+
+def reply_statements(post: Post, *, linked: bool) -> list[StatementExtracted]:
+    return enrich_comment(reply_document(post, linked=linked))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -262,14 +266,16 @@ class RumourEvalRun:
     matched: dict[str, bool] = field(default_factory=dict)  # reply id -> best match is its own thread's claim
     unmatched: int = 0  # replies with no candidate claim at all (unlinked)
     direct_claims: int = 0
+    direct_claims_enabled: bool = True  # False: a source the recognizer rejects makes no claim (as in the stream)
     threads: int = 0
     alerts: int = 0
     alerts_on_gold_deny: int = 0
+    alerted: set[str] = field(default_factory=set)  # labelled posts that raised an alert (unlinked)
 
 
 def _source_claims(tracker, post: Post, statements: list[StatementExtracted], run: RumourEvalRun) -> list[str]:  # type: ignore[no-untyped-def]
     """Process the source statements through the tracker; the claim ids they created or joined."""
-    ids, direct = source_claims(tracker, statements, post.text)
+    ids, direct = source_claims(tracker, statements, post.text, fallback=run.direct_claims_enabled)
     run.direct_claims += direct
     return ids
 
@@ -288,9 +294,12 @@ def _score_against(tracker, stance, statements, claim_ids) -> str | None:  # typ
 def evaluate(
     data_dir: Path, key_path: Path, *, platform: str = "all", mode: str = "linked",
     settings: Settings | None = None, non_confirm_as: str = "deny", max_threads: int | None = None,
-    on_progress: Progress | None = None,
+    on_progress: Progress | None = None, direct_claims: bool = True,
 ) -> dict[str, object]:
-    """Run the evaluation; returns the result object ``--json`` prints (plus ``items`` for tests)."""
+    """Run the evaluation; returns the result object ``--json`` prints (plus ``items`` for tests).
+
+    ``direct_claims=False``: a source post the recognizer rejects makes no claim, as in the stream
+    (``--broker`` runs have these semantics)."""
     if mode not in ("linked", "unlinked"):
         raise DataError(f"unknown mode {mode!r} (linked or unlinked)")
     if platform not in ("twitter", "reddit", "all"):
@@ -306,7 +315,7 @@ def evaluate(
     if not threads:
         raise DataError(f"{data_dir}: no {'' if platform == 'all' else platform + ' '}threads with posts in {key_path.name}")
     stance = make_stance_classifier(settings)
-    run = RumourEvalRun(threads=len(threads))
+    run = RumourEvalRun(threads=len(threads), direct_claims_enabled=direct_claims)
     total = sum(1 + len(t.replies) for t in threads)
     done = 0
 
@@ -362,6 +371,7 @@ def evaluate(
                     results.extend(r for r in out.stances if r.statement_id == st.event_id)
                     alerted = alerted or bool(out.alerts)
                 if alerted:
+                    run.alerted.add(post.post_id)
                     run.alerts += 1
                     run.alerts_on_gold_deny += key[post.post_id] == "deny"
                 if not results:
@@ -406,6 +416,7 @@ def evaluate(
             "no_candidate": run.unmatched,
         }
         result["claim_matching_accuracy"] = result["claim_matching"]["accuracy"]
-        result["alerts"] = {"replies_alerted": run.alerts, "of_which_gold_deny": run.alerts_on_gold_deny}
+        result["alerts"] = {"replies_alerted": run.alerts, "of_which_gold_deny": run.alerts_on_gold_deny,
+                            "posts": sorted(run.alerted)}
     result["items"] = run.items
     return result
