@@ -94,6 +94,8 @@ def main():
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--comment-keep", type=float, default=1.0, help="fraction of train comments kept")
+    ap.add_argument("--holdout-frac", type=float, default=0.0,
+                    help="if > 0: hold out this fraction of TRAIN threads, score them instead of dev (for offset tuning)")
     ap.add_argument("--max-steps", type=int, default=0, help="debug: stop each epoch after N steps")
     args = ap.parse_args()
 
@@ -104,8 +106,18 @@ def main():
     posts = load_posts(args.data)
     tr_key = json.load(open(os.path.join(args.data, "train-key.json")))["subtaskaenglish"]
     dv_key = json.load(open(os.path.join(args.data, "dev-key.json")))["subtaskaenglish"]
-    _, ta, tb, ty, tmiss = build(posts, tr_key)
-    _, da, db, dy, dmiss = build(posts, dv_key, platform="twitter")
+    tids, ta, tb, ty, tmiss = build(posts, tr_key)
+    if args.holdout_frac > 0:
+        srcs = sorted({posts[i]["source"] for i in tids})
+        hrng = np.random.RandomState(args.seed + 1)
+        held = set(s for s in srcs if hrng.rand() < args.holdout_frac)
+        h = [k for k, i in enumerate(tids) if posts[i]["source"] in held]
+        t = [k for k, i in enumerate(tids) if posts[i]["source"] not in held]
+        da, db, dy, dmiss = [ta[k] for k in h], [tb[k] for k in h], ty[h], 0
+        ta, tb, ty = [ta[k] for k in t], [tb[k] for k in t], ty[t]
+        print(f"HOLDOUT mode: {len(held)} train threads held out, scored instead of dev", flush=True)
+    else:
+        _, da, db, dy, dmiss = build(posts, dv_key, platform="twitter")
     print(f"train {len(ty)} (missing {tmiss}) dev-twitter {len(dy)} (missing {dmiss})", flush=True)
     print("train counts", np.bincount(ty, minlength=4).tolist(), "dev counts", np.bincount(dy, minlength=4).tolist())
 
@@ -168,12 +180,13 @@ def main():
     logits = np.concatenate(logits)
     inf_s = time.time() - t0
     pred = logits.argmax(1)
-    res = dict(dev_twitter=prf(dy, pred), epoch_seconds=[round(x, 1) for x in epoch_times],
+    res = dict(**{("holdout_train" if args.holdout_frac > 0 else "dev_twitter"): prf(dy, pred)}, epoch_seconds=[round(x, 1) for x in epoch_times],
                train_seconds=round(sum(epoch_times), 1), torch_dev_infer_ms_per_post=round(1000 * inf_s / len(dy), 2),
                args=vars(args), n_train=int(len(ty)), n_dev=int(len(dy)))
     print(json.dumps(res, indent=1))
     json.dump(res, open(os.path.join(args.out, "results.json"), "w"), indent=1)
     np.save(os.path.join(args.out, "dev_logits.npy"), logits)
+    np.save(os.path.join(args.out, "eval_labels.npy"), dy)
     model.save_pretrained(os.path.join(args.out, "model")); tok.save_pretrained(os.path.join(args.out, "model"))
 
 
