@@ -18,7 +18,7 @@ from schemas import ArticlePublished, CommentPosted
 from ..demo import run_pipeline
 from ..settings import Settings
 from . import metrics
-from .rumoureval import DataError, doc_id, load_key, load_threads, reply_document, source_document
+from .rumoureval import doc_id, load_labelled, reply_document, source_document
 
 
 async def evaluate_rumoureval_broker(
@@ -26,12 +26,7 @@ async def evaluate_rumoureval_broker(
     settings: Settings | None = None, timeout: float = 1800.0,
 ) -> dict[str, object]:
     started = time.perf_counter()
-    if not data_dir.is_dir():
-        raise DataError(f"{data_dir}: data folder not found")
-    key = load_key(key_path)
-    threads = load_threads(data_dir, key, platform=platform, max_threads=max_threads)
-    if not threads:
-        raise DataError(f"{data_dir}: no threads with posts in {key_path.name}")
+    key, threads = load_labelled(data_dir, key_path, platform=platform, max_threads=max_threads)
     documents: list[ArticlePublished | CommentPosted] = [
         source_document(t.source) for t in threads if t.source.text.strip()
     ]

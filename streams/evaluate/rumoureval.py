@@ -211,6 +211,18 @@ def load_threads(data_dir: Path, key: dict[str, str], *, platform: str = "all",
 # --------------------------------------------------------------------------------------------------
 
 
+def load_labelled(data_dir: Path, key_path: Path, *, platform: str = "all",
+                  max_threads: int | None = None) -> tuple[dict[str, str], list[Thread]]:
+    """The key and the threads with a labelled post; a clear ``DataError`` when there are none."""
+    if not data_dir.is_dir():
+        raise DataError(f"{data_dir}: data folder not found")
+    key = load_key(key_path)
+    threads = load_threads(data_dir, key, platform=platform, max_threads=max_threads)
+    if not threads:
+        raise DataError(f"{data_dir}: no {'' if platform == 'all' else platform + ' '}threads with posts in {key_path.name}")
+    return key, threads
+
+
 def doc_id(post: Post) -> str:
     return f"{post.platform}-{post.post_id}"
 
@@ -308,12 +320,7 @@ def evaluate(
         raise DataError(f"--non-confirm-as must be one of {', '.join(LABELS)}")
     started = time.perf_counter()
     settings = settings or Settings()
-    if not data_dir.is_dir():
-        raise DataError(f"{data_dir}: data folder not found")
-    key = load_key(key_path)
-    threads = load_threads(data_dir, key, platform=platform, max_threads=max_threads)
-    if not threads:
-        raise DataError(f"{data_dir}: no {'' if platform == 'all' else platform + ' '}threads with posts in {key_path.name}")
+    key, threads = load_labelled(data_dir, key_path, platform=platform, max_threads=max_threads)
     stance = make_stance_classifier(settings)
     run = RumourEvalRun(threads=len(threads), direct_claims_enabled=direct_claims)
     total = sum(1 + len(t.replies) for t in threads)
