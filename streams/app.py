@@ -8,6 +8,7 @@ import logging
 import faust
 
 from .broker import BrokerError, resolve_broker_url
+from .kafka import ssl_context
 from .settings import Settings, get_settings
 from .topics import declare_topics
 
@@ -17,21 +18,16 @@ UNRESOLVED_BROKER = "kafka://127.0.0.1:9092"
 
 
 def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
-    protocol = settings.security_protocol.upper()
-    ssl_context = None
-    if protocol in ("SSL", "SASL_SSL"):
-        import ssl
-
-        ssl_context = ssl.create_default_context(cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None)
-    if protocol.startswith("SASL"):
+    context = ssl_context(settings)
+    if settings.security_protocol.upper().startswith("SASL"):
         return faust.SASLCredentials(
             username=settings.sasl_username,
             password=settings.sasl_password.get_secret_value() if settings.sasl_password else None,
             mechanism=settings.sasl_mechanism,
-            ssl_context=ssl_context,
+            ssl_context=context,
         )
-    if ssl_context is not None:
-        return faust.SSLCredentials(ssl_context)
+    if context is not None:
+        return faust.SSLCredentials(context)
     return None
 
 

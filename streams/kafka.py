@@ -18,15 +18,21 @@ log = logging.getLogger(__name__)
 TOPIC_EXISTS = 36
 
 
+def ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """The TLS context for SSL / SASL_SSL connections (``ssl_cafile`` or the system CAs), else None."""
+    if settings.security_protocol.upper() not in ("SSL", "SASL_SSL"):
+        return None
+    return ssl.create_default_context(cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None)
+
+
 def client_config(settings: Settings, url: str) -> dict[str, Any]:
     """aiokafka keyword arguments (bootstrap servers and security) built from settings."""
     config: dict[str, Any] = {"bootstrap_servers": bootstrap_of(url)}
     protocol = settings.security_protocol.upper()
     config["security_protocol"] = protocol
-    if protocol in ("SSL", "SASL_SSL"):
-        config["ssl_context"] = ssl.create_default_context(
-            cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None
-        )
+    context = ssl_context(settings)
+    if context is not None:
+        config["ssl_context"] = context
     if protocol.startswith("SASL"):
         config["sasl_mechanism"] = settings.sasl_mechanism
         config["sasl_plain_username"] = settings.sasl_username
