@@ -58,6 +58,18 @@ class Settings(BaseSettings):
         description="Directory of a trained stance model (model.npz + config.json, see training/train_stance.py); "
         "default: the bundled streams/nlp/resources/stance. When neither exists the cue lexicon alone is used.",
     )
+    news_stance_model_path: Path | None = Field(
+        None,
+        description="Directory of a trained news stance model (see training/train_news_stance.py) for article "
+        "sentences; default: the bundled streams/nlp/resources/news_stance.",
+    )
+    news_deny_min_probability: float = Field(
+        0.5, ge=0.0, le=1.0, description="Min news-model deny probability for a denial the cue lexicon did not find."
+    )
+    news_attributed_min_match: float = Field(
+        0.5, ge=0.0, le=1.0, description="Min match score for a news-model denial by an attributed speaker "
+        "(the outlet's own voice needs none)."
+    )
     deny_match_threshold: float = Field(0.40, ge=0.0, le=1.0, description="Min statement-claim match score for a deny alert.")
     non_confirm_match_threshold: float = Field(0.35, ge=0.0, le=1.0, description="Min match score for a non-confirmation alert.")
     join_match_threshold: float = Field(0.55, ge=0.0, le=1.0, description="Min match score for a restatement to join a claim as a new source.")

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from streams.nlp.linear import LinearModel as Model  # noqa: E402
 from training.data import Pair, load_rumoureval  # noqa: E402
 
 logger = logging.getLogger("train_stance")
@@ -107,39 +108,6 @@ def featurize(pairs: list[Pair], embedder, cache_dir: Path | None):  # type: ign
 # --------------------------------------------------------------------------------------------------
 # model
 # --------------------------------------------------------------------------------------------------
-
-
-class Model:
-    def __init__(self, C: float, hash_weight: float, seed: int):
-        self.C, self.hash_weight, self.seed = C, hash_weight, seed
-
-    def fit(self, dense, hashed, y):  # type: ignore[no-untyped-def]
-        import scipy.sparse as sp
-        from sklearn.linear_model import LogisticRegression
-
-        self.mean = dense.mean(axis=0)
-        self.scale = dense.std(axis=0) + 1e-3
-        x = sp.hstack([sp.csr_matrix((dense - self.mean) / self.scale), hashed * self.hash_weight]).tocsr()
-        self.clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, tol=1e-4,
-                                      random_state=self.seed)
-        self.clf.fit(x, y)
-        return self
-
-    def scores(self, dense, hashed):  # type: ignore[no-untyped-def]
-        import scipy.sparse as sp
-
-        x = sp.hstack([sp.csr_matrix((dense - self.mean) / self.scale), hashed * self.hash_weight]).tocsr()
-        return self.clf.decision_function(x)
-
-    def export(self, n_dense: int):  # type: ignore[no-untyped-def]
-        w = self.clf.coef_.T.astype(np.float32)  # (features, classes), classes in label order 0..3
-        return {
-            "dense_w": w[:n_dense],
-            "hash_w": (w[n_dense:] * self.hash_weight).astype(np.float16),
-            "bias": self.clf.intercept_.astype(np.float32),
-            "mean": self.mean.astype(np.float32),
-            "scale": self.scale.astype(np.float32),
-        }
 
 
 def report(y_true: np.ndarray, y_pred: np.ndarray) -> dict:

@@ -144,13 +144,15 @@ def emergent(
     non_confirm_as: Annotated[str, typer.Option("--non-confirm-as", help="Label for non_confirm decisions.")] = "against",
     matcher_top1: Annotated[bool, typer.Option("--matcher-top1/--no-matcher-top1",
                                                help="Also rank all claims with the tracker's ClaimMatcher.")] = True,
+    cv: Annotated[Optional[int], typer.Option("--cv", help="K folds grouped by claim: each scored with a news "
+                                              "model trained on the others (needs the train extra).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Emergent: claim headline vs article headline (for / against / observing) and top-1 claim matching."""
     from . import emergent as mod
 
     result = _run("emergent", mod.evaluate, as_json, csv_path=csv_path, limit=limit, non_confirm_as=non_confirm_as,
-                  matcher_top1=matcher_top1)
+                  matcher_top1=matcher_top1, cv=cv)
     m = result["matching"]
     extra = [("claims / direct claims", f"{result['claims']} / {result['direct_claims']}"),
              ("top-1 matching (embedding)", _pct(m["embedding_top1"]))]

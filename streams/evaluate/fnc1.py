@@ -13,6 +13,10 @@
 * Stance: the sentences at or above the threshold are classified by ``make_stance_classifier``
   toward the claim (match score as ``relatedness``) and aggregated (``common.aggregate``):
   ``deny`` / ``non_confirm`` -> ``disagree``, ``support`` -> ``agree``, anything else -> ``discuss``.
+* Caveat: FNC-1 was built from Emergent's articles and claims, and the bundled news stance model
+  (``news_stance``) was trained on the Emergent train file, so FNC-1 train scores with it are not
+  held-out figures (``news_model_trained_on`` in the result says so). No cross-validated FNC-1
+  model exists yet.
 * Cost is per body (enrichment + sentence embeddings: about 2 s per body on a 2-core machine), so
   ``--bodies K`` first keeps the pairs of K Body IDs drawn at random (``random.Random(seed)``; a
   cluster sample: every pair of a drawn body), ``--sample N`` then draws N pairs at random
@@ -167,6 +171,7 @@ def evaluate(stances_csv: Path, bodies_csv: Path, *, settings: Settings | None =
     rel = metrics.report([i.gold for i in related], [i.pred for i in related], ("related", "unrelated"))
     result.update({
         "dataset": "fnc1",
+        "news_model_trained_on": _news_model_data(stance),
         "fnc_score": score,
         "fnc_max_score": best_score,
         "fnc_relative": score / best_score if best_score else 0.0,
@@ -186,3 +191,11 @@ def evaluate(stances_csv: Path, bodies_csv: Path, *, settings: Settings | None =
         "items": items,
     })
     return result
+
+
+def _news_model_data(stance: object) -> str | None:
+    """What the news stance model in use was trained on (``None``: no news model)."""
+    news = getattr(stance, "news", None)
+    if news is None:
+        return None
+    return str(news.config.get("data", "unknown"))

@@ -6,11 +6,14 @@ evaluation runs exactly the functions the stream runs.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 
 from ..settings import Settings
 from .embeddings import Embedder
+from .news_stance import DEFAULT_NEWS_MODEL_DIR, NewsStanceModel
 from .stance import CueStanceClassifier, StanceClassifier
 from .tracker import ClaimTracker, TrackerConfig
 
@@ -27,26 +30,40 @@ def make_embedder(settings: Settings) -> Embedder:
     )
 
 
+def _model_dir(configured: Path | None, default: Path, setting: str) -> Path | None:
+    """``configured`` when it holds ``model.npz`` + ``config.json``, else the bundled ``default`` when
+    that does, else ``None``. A configured path without a model is logged and ignored."""
+    from .stance_model import model_available
+
+    if configured is not None:
+        if model_available(configured):
+            return configured
+        logging.getLogger(__name__).warning("%s %s holds no model.npz/config.json; using the default", setting, configured)
+    return default if model_available(default) else None
+
+
 def make_stance_classifier(settings: Settings) -> StanceClassifier:
     """The stance classifier the service uses.
 
-    The trained model (``stance_model.TrainedStanceClassifier``, combined with the cue lexicon) when
-    ``settings.stance_model_path`` or the bundled ``resources/stance`` artefact exists; otherwise the
-    cue lexicon alone. A configured path that does not hold a model is logged and ignored.
+    The trained reply model (``stance_model.TrainedStanceClassifier``, combined with the cue lexicon
+    and the news model of ``make_news_model``) when ``settings.stance_model_path`` or the bundled
+    ``resources/stance`` artefact exists; otherwise the cue lexicon alone.
     """
-    import logging
+    from .stance_model import DEFAULT_MODEL_DIR, TrainedStanceClassifier
 
-    from .stance_model import DEFAULT_MODEL_DIR, TrainedStanceClassifier, model_available
-
-    path = settings.stance_model_path
-    if path is not None and not model_available(path):
-        logging.getLogger(__name__).warning("stance_model_path %s holds no model.npz/config.json; using the default", path)
-        path = None
-    if path is None and model_available(DEFAULT_MODEL_DIR):
-        path = DEFAULT_MODEL_DIR
+    path = _model_dir(settings.stance_model_path, DEFAULT_MODEL_DIR, "stance_model_path")
     if path is None:
         return CueStanceClassifier()
-    return TrainedStanceClassifier(path, embedder=make_embedder(settings))
+    return TrainedStanceClassifier(path, embedder=make_embedder(settings), news=make_news_model(settings),
+                                   news_deny_min=settings.news_deny_min_probability,
+                                   news_attributed_min_match=settings.news_attributed_min_match)
+
+
+def make_news_model(settings: Settings) -> NewsStanceModel | None:
+    """The news stance model for article sentences (``news_stance.NewsStanceModel``), or ``None`` when
+    neither ``settings.news_stance_model_path`` nor the bundled artefact holds one."""
+    path = _model_dir(settings.news_stance_model_path, DEFAULT_NEWS_MODEL_DIR, "news_stance_model_path")
+    return NewsStanceModel(path, embedder=make_embedder(settings)) if path is not None else None
 
 
 def tracker_config(settings: Settings) -> TrackerConfig:

@@ -133,3 +133,21 @@ def test_fnc1_twenty_pairs() -> None:
     a = fnc1.select(pairs, sample=50, limit=None, bodies=10)
     assert a == fnc1.select(pairs, sample=50, limit=None, bodies=10) and len(a) == 50
     assert metrics.FNC_LABELS == fnc1.LABELS
+
+
+def test_emergent_cross_validation_trains_a_model_per_fold() -> None:
+    from streams.evaluate import emergent
+    from streams.nlp.news_stance import grouped_folds
+
+    rows = emergent.load_rows(EMERGENT)[:120]
+    result = emergent.evaluate(EMERGENT, limit=120, cv=3, matcher_top1=False)
+    assert result["n"] == 120 and result["cv_folds"] == 3
+    check_arithmetic(result, emergent.LABELS, "against")
+    # Each claim is scored by its fold's model, trained without that fold's claims.
+    from streams.settings import Settings
+
+    per_claim = emergent.fold_classifiers(rows, 3, Settings())
+    folds = grouped_folds([r.claim_id for r in rows], 3, 13)
+    assert len({id(c) for c in per_claim.values()}) == 3
+    for fold in folds:
+        assert len({id(per_claim[rows[int(i)].claim_id]) for i in fold}) == 1

@@ -96,6 +96,8 @@ def main():
     ap.add_argument("--comment-keep", type=float, default=1.0, help="fraction of train comments kept")
     ap.add_argument("--holdout-frac", type=float, default=0.0,
                     help="if > 0: hold out this fraction of TRAIN threads, score them instead of dev (for offset tuning)")
+    ap.add_argument("--weighting", choices=["inverse", "sqrt", "none"], default="inverse",
+                    help="class weights: n/(4*count), its square root, or none")
     ap.add_argument("--max-steps", type=int, default=0, help="debug: stop each epoch after N steps")
     args = ap.parse_args()
 
@@ -125,7 +127,9 @@ def main():
     keep = [i for i in range(len(ty)) if ty[i] != 3 or rng.rand() < args.comment_keep]
     ta = [ta[i] for i in keep]; tb = [tb[i] for i in keep]; ty = ty[keep]
     counts = np.bincount(ty, minlength=4)
-    w = torch.tensor(len(ty) / (4.0 * counts), dtype=torch.float32)
+    inv = len(ty) / (4.0 * counts)
+    inv = {"inverse": inv, "sqrt": np.sqrt(inv), "none": np.ones(4)}[args.weighting]
+    w = torch.tensor(inv, dtype=torch.float32)
     print("kept train counts", counts.tolist(), "class weights", [round(x, 3) for x in w.tolist()], flush=True)
 
     tok = AutoTokenizer.from_pretrained(args.model)
