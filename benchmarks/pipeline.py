@@ -4,7 +4,8 @@
 
 Baselines measured in the same run (the machines are noisy, so compare ratios, not absolutes):
 - enrichment vs a bare spaCy parse of the same texts (what attribution/timex/entities add);
-- the claim tracker vs the same tracker without embeddings (what MiniLM costs).
+- the claim tracker vs the same tracker without embeddings (what MiniLM costs), and the tracker with the
+  service's trained reply and news stance models vs the cue-only one (what the models cost).
 Prints one JSON object and writes it to --out.
 """
 
@@ -23,7 +24,9 @@ from streams.ingest.archive import load_archive
 from streams.nlp.embeddings import Embedder
 from streams.nlp.enrich import enrich_article, enrich_comment
 from streams.nlp.pipeline import get_nlp
+from streams.nlp.models import make_tracker
 from streams.nlp.tracker import ClaimTracker
+from streams.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,16 +64,22 @@ def main() -> None:
     bare_best, bare_median, _ = best_of(args.repeat, lambda: list(nlp.pipe(texts)))
     enrich_best, enrich_median, statements = best_of(args.repeat, enrich_all)
 
-    def track(with_embedder: bool):  # type: ignore[no-untyped-def]
+    def track(with_embedder: bool, service_models: bool = False):  # type: ignore[no-untyped-def]
         def run():  # type: ignore[no-untyped-def]
             embedder._cache.clear()
-            tracker = ClaimTracker({}, {}, embedder=embedder if with_embedder else None)
+            if service_models:
+                # What the worker runs: the trained reply and news stance models next to the cues.
+                tracker = make_tracker({}, {}, Settings())
+                tracker.matcher.embedder._cache.clear()
+            else:
+                tracker = ClaimTracker({}, {}, embedder=embedder if with_embedder else None)
             return [a for s in statements for a in tracker.process(s).alerts]
 
         return run
 
     track_best, track_median, alerts = best_of(args.repeat, track(True))
     plain_best, plain_median, _ = best_of(args.repeat, track(False))
+    service_best, service_median, service_alerts = best_of(args.repeat, track(True, service_models=True))
     n = len(statements)
     report = {
         "machine": {"python": platform.python_version(), "cpu_count": __import__("os").cpu_count()},
@@ -86,6 +95,10 @@ def main() -> None:
         "tracker": {"best_s": round(track_best, 3), "ms_per_statement": round(1000 * track_best / n, 2)},
         "baseline_tracker_without_embeddings": {"best_s": round(plain_best, 3),
                                                 "ms_per_statement": round(1000 * plain_best / n, 2)},
+        "tracker_with_service_stance_models": {"best_s": round(service_best, 3),
+                                               "ms_per_statement": round(1000 * service_best / n, 2),
+                                               "alerts": len(service_alerts),
+                                               "over_cue_only_tracker": round(service_best / track_best, 2)},
         "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
