@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -70,6 +71,7 @@ class StatementFeatures:
     speaker_tokens: frozenset[str]
     content_vec: np.ndarray | None
     context_vec: np.ndarray | None
+    mentions: frozenset[str] = frozenset()  # @handles the statement (or its comment) addresses, lower-cased
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ class ClaimMatcher:
             speaker_tokens=frozenset(speaker_tokens(att)) if att.speaker_kind not in ("narrator", "author") else frozenset(),
             content_vec=content_vec,
             context_vec=context_vec,
+            mentions=frozenset(m.lower() for m in _MENTION.findall(f"{statement.context_before} {statement.text}"))
+            if statement.document_kind == "comment" else frozenset(),
         )
 
     # -- scoring ---------------------------------------------------------------------------------
@@ -203,6 +207,11 @@ class ClaimMatcher:
         elif statement.document_kind == "comment" and any(ev.document_id == statement.article_id for ev in claim.evidence):
             comp["document"] = cfg.comment_document_prior
             reasons.append("comment under an article that reports the claim")
+        elif f.mentions and (addressed := sorted(f.mentions & _claim_handles(claim))):
+            # A reply addressed to the account that made the claim ("@acct this is fake"), seen without
+            # its thread: as good a link as a comment under the article.
+            comp["document"] = cfg.comment_document_prior
+            reasons.append(f"addressed to the claim's source ({', '.join(addressed)})")
         else:
             comp["document"] = 0.0
 
@@ -251,6 +260,14 @@ class ClaimMatcher:
         out = [c for c in out if c.score >= self.config.min_score]
         out.sort(key=lambda c: (-c.score, c.claim_id))
         return out[: self.config.top_k]
+
+
+_MENTION = re.compile(r"(?<![\w@])@\w{1,30}")
+
+
+def _claim_handles(claim: ClaimRecord) -> set[str]:
+    """The @handles among the speakers of a claim's sources, lower-cased."""
+    return {m.lower() for ev in claim.evidence for m in _MENTION.findall(ev.speaker or "")}
 
 
 def _speaker_tokens_text(text: str) -> set[str]:

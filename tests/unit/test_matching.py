@@ -70,3 +70,19 @@ def test_comment_gets_a_small_document_prior(matcher: ClaimMatcher) -> None:
     ceasefire = record_from(matcher, "Turkish state media Wednesday said")
     cand = matcher.score(find(comment_statements(), "Turkey and Russia have agreed a ceasefire plan"), ceasefire)
     assert any("comment under an article" in r for r in cand.reasons)
+
+
+def test_a_reply_addressed_to_the_claims_account_is_linked_without_its_thread(matcher: ClaimMatcher) -> None:
+    ceasefire = record_from(matcher, "Turkish state media Wednesday said")
+    handle = ceasefire.model_copy(update={"evidence": [ceasefire.evidence[0].model_copy(update={"speaker": "@AnadoluAgency"})]})
+    base = find(comment_statements(), "Turkey and Russia have agreed a ceasefire plan")
+    # Seen without its thread: the comment is its own article.
+    alone = base.model_copy(update={"article_id": base.document_id, "text": "@AnadoluAgency This is fake."})
+    addressed = matcher.score(alone, handle)
+    assert any("addressed to the claim's source (@anadoluagency)" in r for r in addressed.reasons)
+    other = matcher.score(alone.model_copy(update={"text": "@SomeoneElse This is fake."}), handle)
+    assert not any("addressed" in r for r in other.reasons)
+    assert addressed.score > other.score
+    # Articles are not replies: a handle in an article sentence is not an address.
+    article = alone.model_copy(update={"document_kind": "article"})
+    assert not any("addressed" in r for r in matcher.score(article, handle).reasons)
