@@ -3,9 +3,11 @@ record for a source that the recognizer did not accept, and the metrics block ev
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from schemas.claims import ClaimRecord
 from schemas.statements import StatementExtracted
@@ -15,6 +17,21 @@ from ..nlp.matching import ClaimMatcher, MatchCandidate
 from ..nlp.stance import StanceClassifier, StanceDecision
 from ..nlp.tracker import ClaimTracker
 from . import metrics
+
+class DataError(Exception):
+    """A missing or unreadable data folder / key / file (the CLI prints it as one line)."""
+
+
+def read_csv(path: Path, need: set[str], what: str = "CSV") -> list[dict[str, str]]:
+    """The rows of a data set's CSV file, after checking that it exists and has the ``need`` columns."""
+    if not path.is_file():
+        raise DataError(f"{path}: {what} not found")
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if not need <= set(reader.fieldnames or []):
+            raise DataError(f"{path}: missing columns {sorted(need - set(reader.fieldnames or []))}")
+        return list(reader)
+
 
 #: ``on_progress(done, total)``; the CLI turns it into a rich progress bar.
 Progress = Callable[[int, int], None]

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import csv
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -35,8 +34,7 @@ from ..nlp.enrich import enrich_article
 from ..nlp.stance import StanceClassifier
 from ..nlp.models import make_embedder, make_stance_classifier, make_tracker
 from ..settings import Settings
-from .common import Progress, Scored, aggregate, best_decision, source_claims, metrics_block
-from .rumoureval import DataError
+from .common import DataError, Progress, Scored, aggregate, best_decision, metrics_block, read_csv, source_claims
 
 LABELS = ("for", "against", "observing")
 T0 = datetime(2015, 6, 14, tzinfo=timezone.utc)
@@ -53,15 +51,9 @@ class Row:
 
 
 def load_rows(path: Path) -> list[Row]:
-    if not path.is_file():
-        raise DataError(f"{path}: Emergent CSV not found")
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        need = {"claimHeadline", "articleHeadline", "articleHeadlineStance", "articleId", "claimId"}
-        if not need <= set(reader.fieldnames or []):
-            raise DataError(f"{path}: missing columns {sorted(need - set(reader.fieldnames or []))}")
-        rows = [Row(r["articleId"], r["claimId"], r["claimHeadline"], r["articleHeadline"], r["articleHeadlineStance"])
-                for r in reader]
+    need = {"claimHeadline", "articleHeadline", "articleHeadlineStance", "articleId", "claimId"}
+    rows = [Row(r["articleId"], r["claimId"], r["claimHeadline"], r["articleHeadline"], r["articleHeadlineStance"])
+            for r in read_csv(path, need, "Emergent CSV")]
     bad = {r.stance for r in rows} - set(LABELS)
     if bad:
         raise DataError(f"{path}: unknown stances {sorted(bad)}")

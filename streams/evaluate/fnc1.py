@@ -25,7 +25,6 @@
 
 from __future__ import annotations
 
-import csv
 import random
 import time
 from dataclasses import dataclass
@@ -41,8 +40,7 @@ from ..nlp.matching import StatementFeatures
 from ..nlp.models import make_stance_classifier, make_tracker
 from ..settings import Settings
 from . import metrics
-from .common import Progress, Scored, aggregate, source_claims, metrics_block
-from .rumoureval import DataError
+from .common import DataError, Progress, Scored, aggregate, metrics_block, read_csv, source_claims
 
 LABELS = metrics.FNC_LABELS
 T0 = datetime(2017, 1, 1, tzinfo=timezone.utc)
@@ -57,20 +55,10 @@ class Pair:
     stance: str
 
 
-def _csv(path: Path, need: set[str]) -> list[dict[str, str]]:
-    if not path.is_file():
-        raise DataError(f"{path}: CSV not found")
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        if not need <= set(reader.fieldnames or []):
-            raise DataError(f"{path}: missing columns {sorted(need - set(reader.fieldnames or []))}")
-        return list(reader)
-
-
 def load(stances_csv: Path, bodies_csv: Path) -> tuple[list[Pair], dict[str, str]]:
     pairs = [Pair(i, r["Headline"], r["Body ID"], r["Stance"])
-             for i, r in enumerate(_csv(stances_csv, {"Headline", "Body ID", "Stance"}))]
-    bodies = {r["Body ID"]: r["articleBody"] for r in _csv(bodies_csv, {"Body ID", "articleBody"})}
+             for i, r in enumerate(read_csv(stances_csv, {"Headline", "Body ID", "Stance"}))]
+    bodies = {r["Body ID"]: r["articleBody"] for r in read_csv(bodies_csv, {"Body ID", "articleBody"})}
     bad = {p.stance for p in pairs} - set(LABELS)
     if bad:
         raise DataError(f"{stances_csv}: unknown stances {sorted(bad)}")

@@ -55,13 +55,9 @@ from schemas.statements import StatementExtracted
 from ..nlp.enrich import enrich_article, enrich_comment
 from ..nlp.models import make_stance_classifier, make_tracker
 from ..settings import Settings
-from .common import Progress, Scored, aggregate, best_decision, source_claims, metrics_block
+from .common import DataError, Progress, Scored, aggregate, best_decision, metrics_block, source_claims
 
 LABELS = ("support", "deny", "query", "comment")
-
-
-class DataError(Exception):
-    """A missing or unreadable data folder / key (the CLI prints it as one line)."""
 
 
 @dataclass
