@@ -338,6 +338,12 @@ class TrainedStanceClassifier(LazyModel):
         to the cue lexicon: on the seeds, "... the proposal has not been formally presented" got deny
         p=0.90 toward an unrelated claim it matched at 0.43."""
         if self.news is not None and claim is not None:
+            # A model-only denial: the outlet's own voice (as in the headlines the model was trained
+            # on), or an attributed speaker whose statement is clearly about this claim.
+            may_add = cue.stance not in ("deny", "non_confirm") and (
+                statement.attribution.speaker_kind == "narrator" or (relatedness or 0.0) >= self.news_attributed_min_match)
+            if cue.stance != "deny" and not may_add:
+                return cue  # nothing the model says would change the decision
             proba = self.news.proba(statement.text, claim.text, cue)
             shown = ", ".join(f"{k} {v:.2f}" for k, v in sorted(proba.items(), key=lambda kv: -kv[1]))
             p_deny = proba.get("deny", 0.0)
@@ -345,11 +351,7 @@ class TrainedStanceClassifier(LazyModel):
                 return StanceDecision("deny", round(min(1.0, cue.confidence + 0.05), 3),
                                       list(cue.cues) + [f"news model: deny p={p_deny:.2f}"],
                                       f"{cue.explanation}; the news stance model agrees ({shown})")
-            # The outlet's own voice (as in the headlines the model was trained on), or an attributed
-            # speaker whose statement is clearly about this claim.
-            ok_voice = statement.attribution.speaker_kind == "narrator" or (relatedness or 0.0) >= self.news_attributed_min_match
-            if cue.stance not in ("deny", "non_confirm") and ok_voice \
-                    and p_deny >= self.news_deny_min and p_deny == max(proba.values()):
+            if may_add and p_deny >= self.news_deny_min and p_deny == max(proba.values()):
                 return StanceDecision("deny", round(p_deny, 3), [f"news model: deny p={p_deny:.2f}"],
                                       f"news stance model ({shown}); cue classifier said {cue.stance}")
             return cue
