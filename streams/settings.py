@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     # --- replay --------------------------------------------------------------------------
     replay_speed: float = Field(0.0, ge=0.0, description="0 = as fast as possible, 1 = real time, 60 = a minute per second.")
 
+    # --- HTTP push ingest (worker web server) -----------------------------------------------
+    ingest_token: SecretStr | None = Field(None, description="Bearer token for POST /ingest/*; push is off without one.")
+    ingest_max_bytes: int = Field(1024 * 1024, gt=0, description="Largest request body accepted by POST /ingest/*.")
+    ingest_max_items: int = Field(1000, gt=0, description="Most documents in one pushed batch.")
+
     # --- live feeds (claimwatch feed) -----------------------------------------------------
     feed_interval: float = Field(60.0, gt=0, description="Seconds between polls of one feed.")
     feed_timeout: float = Field(20.0, gt=0, description="Seconds a feed may take to answer a poll.")

@@ -2,6 +2,7 @@
 
 enrich_documents: news.articles + news.comments -> news.statements
 track_claims:     news.statements -> alerts (claims and sent alerts kept in tables)
+web:              the worker's HTTP endpoints (push ingest)
 """
 
-from . import claims, enrich  # noqa: F401
+from . import claims, enrich, web  # noqa: F401

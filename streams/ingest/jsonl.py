@@ -33,6 +33,15 @@ _MODELS: dict[str, type[ArticlePublished] | type[CommentPosted]] = {
 }
 
 
+def fill_defaults(data: dict[str, Any], kind: str, source: str) -> dict[str, Any]:
+    """Fill what an archive line or a pushed document may leave out: ``event_id`` and ``source``."""
+    document_id = data.get("document_id")
+    if "event_id" not in data and isinstance(document_id, str) and document_id:
+        data["event_id"] = stable_id(kind, document_id)
+    data.setdefault("source", source)
+    return data
+
+
 def parse_jsonl_line(line: str, *, path: str | Path, line_no: int) -> DocumentEvent:
     """Validate one JSONL line into an event; ``ArchiveError`` names ``path:line_no`` on failure."""
     try:
@@ -45,10 +54,7 @@ def parse_jsonl_line(line: str, *, path: str | Path, line_no: int) -> DocumentEv
     model = _MODELS.get(kind) if isinstance(kind, str) else None
     if model is None:
         raise ArchiveError(path, line_no, f'kind: expected "article" or "comment", got {kind!r}')
-    document_id = data.get("document_id")
-    if "event_id" not in data and isinstance(document_id, str) and document_id:
-        data["event_id"] = stable_id(kind, document_id)
-    data.setdefault("source", f"replay:{Path(path).as_posix()}")
+    fill_defaults(data, kind, f"replay:{Path(path).as_posix()}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:

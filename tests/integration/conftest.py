@@ -19,6 +19,8 @@ from streams.settings import Settings
 
 pytestmark = pytest.mark.integration
 
+INGEST_TOKEN = "test-token-not-a-secret"
+
 
 async def wait_for(condition: Callable[[], Awaitable[bool]], timeout: float, what: str, every: float = 0.3) -> None:
     """Poll an async condition until it holds; fail with ``what`` after ``timeout`` seconds."""
@@ -67,7 +69,8 @@ def broker() -> Iterator[EmbeddedBroker]:
 @pytest.fixture(scope="module")
 def settings(broker: EmbeddedBroker, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir = tmp_path_factory.mktemp("claimwatch")
-    return Settings(broker_url=broker.url, data_dir=data_dir, app_id=f"claimwatch-test-{free_port()}")
+    return Settings(broker_url=broker.url, data_dir=data_dir, app_id=f"claimwatch-test-{free_port()}",
+                    web_port=free_port(), ingest_token=INGEST_TOKEN)
 
 
 def worker_env(settings: Settings) -> dict[str, str]:
@@ -76,8 +79,10 @@ def worker_env(settings: Settings) -> dict[str, str]:
         CLAIMWATCH_BROKER_URL=settings.broker_url,
         CLAIMWATCH_DATA_DIR=str(settings.data_dir),
         CLAIMWATCH_APP_ID=settings.app_id,
-        CLAIMWATCH_WEB_PORT=str(free_port()),
+        CLAIMWATCH_WEB_PORT=str(settings.web_port),
     )
+    if settings.ingest_token is not None:
+        env["CLAIMWATCH_INGEST_TOKEN"] = settings.ingest_token.get_secret_value()
     return env
 
 
