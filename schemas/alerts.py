@@ -26,6 +26,7 @@ class AlertClaim(Model):
     text: str
     first_seen_at: AwareDatetime
     sources: list[ClaimSource]
+    entities: list[str] = Field(default_factory=list)  # normalised (lower-case) named entities
 
 
 class AlertStatement(Model):
@@ -41,6 +42,7 @@ class AlertStatement(Model):
     char_start: int
     char_end: int
     occurred_at: AwareDatetime
+    entities: list[str] = Field(default_factory=list)  # normalised (lower-case) named entities
 
 
 class DenialDetected(Event):

@@ -21,6 +21,7 @@ from .settings import get_settings
 
 if TYPE_CHECKING:
     from .ingest.feeds import RunSummary
+    from .sinks.filters import AlertFilter
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help="Watch claims travel; catch later denials.")
 cli.add_typer(evaluate_cli, name="evaluate")
@@ -244,12 +245,14 @@ def feed(
         raise typer.Exit(1)
 
 
-async def subscribe_async(from_beginning: bool, as_json: bool, follow: bool) -> int:
+async def subscribe_async(from_beginning: bool, as_json: bool, follow: bool, alert_filter: AlertFilter | None = None) -> int:
     from .sinks.subscriber import iter_alerts
 
     settings = get_settings()
     count = 0
     async for alert in iter_alerts(settings, resolve_broker_url(settings), from_beginning=from_beginning, follow=follow):
+        if alert_filter is not None and not alert_filter.matches(alert):
+            continue
         print_alert(alert, as_json)
         count += 1
     return count
@@ -260,12 +263,26 @@ def subscribe(
     from_beginning: Annotated[bool, typer.Option("--from-beginning", help="Start at the oldest alert.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One alert per line as JSON.")] = False,
     follow: Annotated[bool, typer.Option("--follow", help="Keep waiting for new alerts.")] = False,
+    min_severity: Annotated[str, typer.Option("--min-severity", help="low, medium or high.")] = "low",
+    stance: Annotated[Optional[list[str]], typer.Option("--stance", help="deny or non_confirm (repeatable).")] = None,
+    entity: Annotated[Optional[list[str]], typer.Option("--entity", help="Only alerts naming this entity (repeatable: any).")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Event time at or after: 2h, 7d, or an ISO date-time.")] = None,
 ) -> None:
-    """Print alerts from the alerts topic."""
+    """Print alerts from the alerts topic, optionally filtered."""
+    from .sinks.filters import AlertFilter, parse_since
+
     setup_logging("warning")
+    try:
+        alert_filter = AlertFilter(
+            min_severity=min_severity.lower(), stances=tuple(stance or ()), entities=tuple(entity or ()),
+            since=parse_since(since) if since else None,
+        )
+    except ValueError as exc:
+        fail(str(exc))
+        return
     broker_url()
     try:
-        asyncio.run(subscribe_async(from_beginning, as_json, follow))
+        asyncio.run(subscribe_async(from_beginning, as_json, follow, alert_filter))
     except KeyboardInterrupt:
         pass
 

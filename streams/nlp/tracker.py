@@ -39,7 +39,7 @@ from schemas.base import stable_id
 from schemas.claims import ClaimRecord, SeenStatement
 from schemas.statements import StatementExtracted
 
-from .claims import ClaimRecognizer, claim_source, describe_speaker, weak_terms
+from .claims import ClaimRecognizer, claim_source, describe_speaker, entities_in, weak_terms
 from .embeddings import Embedder
 from .matching import ClaimMatcher, MatchCandidate, MatchConfig, evidence_from
 from .stance import CueStanceClassifier, StanceClassifier, StanceDecision
@@ -264,7 +264,7 @@ class ClaimTracker:
     def _join_claim(self, claim: ClaimRecord, statement: StatementExtracted) -> ClaimRecord:
         cfg = self.config
         text = self.recognizer.claim_text(statement)
-        from .claims import entities_in, key_terms
+        from .claims import key_terms
 
         terms = key_terms(text)
         speaker = describe_speaker(statement.attribution, statement.outlet)
@@ -361,7 +361,7 @@ class ClaimTracker:
             source=statement.source,
             alert_id=alert_id,
             claim=AlertClaim(claim_id=claim.claim_id, text=claim.text, first_seen_at=claim.first_seen_at,
-                             sources=distinct_sources(claim.sources)),
+                             sources=distinct_sources(claim.sources), entities=list(claim.entities)),
             denial=AlertStatement(
                 statement_id=statement.event_id,
                 text=statement.text,
@@ -375,6 +375,7 @@ class ClaimTracker:
                 char_start=statement.char_start,
                 char_end=statement.char_end,
                 occurred_at=statement.occurred_at,
+                entities=entities_in(statement),
             ),
             stance=decision.stance,  # type: ignore[arg-type]
             confidence=max(0.0, min(1.0, decision.confidence)),

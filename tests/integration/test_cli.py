@@ -63,6 +63,22 @@ async def test_replay_then_subscribe_through_the_cli(worker: Worker):
     readable = claimwatch("subscribe", "--from-beginning", env=env)
     assert "DENIED" in readable.stdout and "Labib Nahhas" in readable.stdout
 
+    def filtered(*options: str) -> list[dict]:
+        result = claimwatch("subscribe", "--from-beginning", "--json", *options, env=env)
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    non_confirm = filtered("--stance", "non_confirm")
+    assert non_confirm and all(a["stance"] == "non_confirm" for a in non_confirm) and len(non_confirm) < len(alerts)
+    high = filtered("--min-severity", "high")
+    assert all(a["severity"] == "high" for a in high) and len(high) == sum(a["severity"] == "high" for a in alerts)
+    assert filtered("--since", "1h") == []  # the seeds are from 2016: event time, not arrival time
+    assert len(filtered("--since", "2016-12-01")) == len(alerts)
+    syria = filtered("--entity", "Syria")
+    assert syria and all("syria" in json.dumps(a).lower() for a in syria)
+    bad = claimwatch("subscribe", "--min-severity", "critical", env=env)
+    assert bad.returncode == 1 and "severity" in bad.stderr
+
 
 def test_broker_command_serves_the_other_commands(tmp_path):
     """`claimwatch broker` records its address; `replay` with the default `embedded` setting finds it."""

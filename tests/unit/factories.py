@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from schemas import Attribution, Entity, StatementExtracted, stable_id
+from schemas import AlertClaim, AlertStatement, Attribution, ClaimSource, DenialDetected, Entity, StatementExtracted, stable_id
 
 ROOT = Path(__file__).resolve().parents[2]
 AFP_PATH = ROOT / "seeds" / "000_f62884ef3a0fed5e.txt"
@@ -398,3 +398,22 @@ def find(statements: list[StatementExtracted], fragment: str) -> StatementExtrac
     if len(hits) != 1:
         raise LookupError(f"{len(hits)} statements contain {fragment!r}")
     return hits[0]
+
+
+def make_alert(
+    n: int = 1, *, at: datetime = datetime(2016, 12, 28, 13, 40, tzinfo=timezone.utc), severity: str = "high",
+    stance: str = "deny", claim_text: str = "Y", denial_text: str = "Not Y.",
+    claim_entities: list[str] | None = None, denial_entities: list[str] | None = None,
+) -> DenialDetected:
+    """A small valid alert (``alert-<n>``) for sinks and filters."""
+    return DenialDetected(
+        event_id=f"alert-{n}", occurred_at=at, source="test", alert_id=f"alert-{n}",
+        claim=AlertClaim(claim_id=f"claim-{n}", text=claim_text, first_seen_at=at,
+                         sources=[ClaimSource(outlet="AFP", speaker="X", document_id="a1")],
+                         entities=claim_entities or []),
+        denial=AlertStatement(statement_id=f"stmt-{n}", text=denial_text, speaker="Z", speaker_kind="person",
+                              document_id="a1", document_kind="article", char_start=10, char_end=16, occurred_at=at,
+                              entities=denial_entities or []),
+        stance=stance, confidence=0.9, lag_seconds=0.0, explanation="deny cue", severity=severity,  # type: ignore[arg-type]
+        match_score=0.8,
+    )

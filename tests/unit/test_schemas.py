@@ -9,11 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from schemas import (
-    AlertClaim,
-    AlertStatement,
     ArticlePublished,
     Attribution,
-    ClaimSource,
     CommentPosted,
     DeadLetter,
     DenialDetected,
@@ -24,6 +21,8 @@ from schemas import (
 )
 from schemas.export import export_json_schemas
 from streams.codecs import DecodeError, decode, decode_document, encode
+
+from .factories import make_alert
 
 T0 = datetime(2016, 12, 28, 8, 15, tzinfo=timezone.utc)
 
@@ -53,14 +52,7 @@ def statement() -> StatementExtracted:
 
 
 def alert() -> DenialDetected:
-    return DenialDetected(
-        event_id="alert-1", occurred_at=T0, source="test", alert_id="alert-1",
-        claim=AlertClaim(claim_id="claim-1", text="Y", first_seen_at=T0,
-                         sources=[ClaimSource(outlet="AFP", speaker="X", document_id="a1")]),
-        denial=AlertStatement(statement_id="stmt-2", text="Not Y.", speaker="Z", speaker_kind="person",
-                              document_id="a1", document_kind="article", char_start=10, char_end=16, occurred_at=T0),
-        stance="deny", confidence=0.9, lag_seconds=0.0, explanation="deny cue", severity="high", match_score=0.8,
-    )
+    return make_alert(at=T0, claim_entities=["russia"])
 
 
 def dead_letter() -> DeadLetter:
