@@ -58,6 +58,13 @@ def broker_url() -> str:
         raise  # unreachable
 
 
+# Alert filters (subscribe, webhook): see streams/sinks/filters.py
+MinSeverityOption = Annotated[str, typer.Option("--min-severity", help="low, medium or high.")]
+StanceOption = Annotated[Optional[list[str]], typer.Option("--stance", help="deny or non_confirm (repeatable).")]
+EntityOption = Annotated[Optional[list[str]], typer.Option("--entity", help="Only alerts naming this entity (repeatable: any).")]
+SinceOption = Annotated[Optional[str], typer.Option("--since", help="Event time at or after: 2h, 7d, or an ISO date-time.")]
+
+
 def print_alert(alert, as_json: bool) -> None:  # type: ignore[no-untyped-def]
     from .sinks.subscriber import format_alert
 
@@ -263,28 +270,73 @@ def subscribe(
     from_beginning: Annotated[bool, typer.Option("--from-beginning", help="Start at the oldest alert.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One alert per line as JSON.")] = False,
     follow: Annotated[bool, typer.Option("--follow", help="Keep waiting for new alerts.")] = False,
-    min_severity: Annotated[str, typer.Option("--min-severity", help="low, medium or high.")] = "low",
-    stance: Annotated[Optional[list[str]], typer.Option("--stance", help="deny or non_confirm (repeatable).")] = None,
-    entity: Annotated[Optional[list[str]], typer.Option("--entity", help="Only alerts naming this entity (repeatable: any).")] = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="Event time at or after: 2h, 7d, or an ISO date-time.")] = None,
+    min_severity: MinSeverityOption = "low",
+    stance: StanceOption = None,
+    entity: EntityOption = None,
+    since: SinceOption = None,
 ) -> None:
     """Print alerts from the alerts topic, optionally filtered."""
-    from .sinks.filters import AlertFilter, parse_since
-
     setup_logging("warning")
-    try:
-        alert_filter = AlertFilter(
-            min_severity=min_severity.lower(), stances=tuple(stance or ()), entities=tuple(entity or ()),
-            since=parse_since(since) if since else None,
-        )
-    except ValueError as exc:
-        fail(str(exc))
-        return
+    alert_filter = alert_filter_from(min_severity, stance, entity, since)
     broker_url()
     try:
         asyncio.run(subscribe_async(from_beginning, as_json, follow, alert_filter))
     except KeyboardInterrupt:
         pass
+
+
+def alert_filter_from(min_severity: str, stance: list[str] | None, entity: list[str] | None, since: str | None) -> AlertFilter:
+    from .sinks.filters import AlertFilter, parse_since
+
+    try:
+        return AlertFilter(
+            min_severity=min_severity.lower(), stances=tuple(stance or ()), entities=tuple(entity or ()),
+            since=parse_since(since) if since else None,
+        )
+    except ValueError as exc:
+        fail(str(exc))
+        raise  # unreachable
+
+
+@cli.command()
+def webhook(
+    url: Annotated[str, typer.Argument(help="Receiver URL (http or https).")],
+    start: Annotated[str, typer.Option(help="Where a new consumer group starts: earliest or latest.")] = "earliest",
+    min_severity: MinSeverityOption = "low",
+    stance: StanceOption = None,
+    entity: EntityOption = None,
+    since: SinceOption = None,
+) -> None:
+    """Forward alerts as signed JSON POSTs (HMAC-SHA256), with retries; failures go to the dead-letter topic."""
+    from .sinks.webhook import WebhookConfig, run_webhook
+
+    setup_logging("info")
+    settings = get_settings()
+    if not url.startswith(("http://", "https://")):
+        fail(f"not an http(s) URL: {url}")
+    if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
+        fail("set CLAIMWATCH_WEBHOOK_SECRET: every POST is signed with it")
+    if start not in ("earliest", "latest"):
+        fail(f"--start must be earliest or latest, got {start!r}")
+    alert_filter = alert_filter_from(min_severity, stance, entity, since)
+    assert settings.webhook_secret is not None
+    config = WebhookConfig(
+        url=url, secret=settings.webhook_secret.get_secret_value(), max_attempts=settings.webhook_max_attempts,
+        backoff_initial=settings.webhook_backoff_initial, backoff_max=settings.webhook_backoff_max,
+        timeout=settings.webhook_timeout,
+    )
+    broker = broker_url()
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        summary = await run_webhook(settings, broker, config, alert_filter, start=start, stop=stop)
+        err.print(f"{summary.delivered} delivered, {summary.filtered} filtered out, "
+                  f"{summary.dead_lettered} dead-lettered", highlight=False)
+
+    asyncio.run(main())
 
 
 @cli.command()

@@ -4,11 +4,12 @@ malformed record becomes a dead letter instead of crashing the consumer."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from schemas import ArticlePublished, CommentPosted
+from schemas import ArticlePublished, CommentPosted, DeadLetter, stable_id
 from schemas.base import describe_validation_error
 
 M = TypeVar("M", bound=BaseModel)
@@ -49,3 +50,22 @@ def printable(data: bytes | str | None) -> str:
     if isinstance(data, str):
         return data
     return data.decode("utf-8", errors="backslashreplace")
+
+
+def dead_letter(
+    *, topic: str, partition: int | None, offset: int | None, stage: str, reason: str,
+    value: bytes | str | None, key: bytes | str | None,
+) -> DeadLetter:
+    """The dead-letter record for a Kafka record that ``stage`` could not process."""
+    return DeadLetter(
+        event_id=stable_id("dlq", topic, partition, offset, stage),
+        occurred_at=datetime.now(timezone.utc),
+        source=f"kafka:{topic}",
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        stage=stage,
+        reason=reason,
+        original=printable(value),
+        key=printable(key) if key is not None else None,
+    )

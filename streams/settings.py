@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     ingest_max_bytes: int = Field(1024 * 1024, gt=0, description="Largest request body accepted by POST /ingest/*.")
     ingest_max_items: int = Field(1000, gt=0, description="Most documents in one pushed batch.")
 
+    # --- webhook (claimwatch webhook URL) --------------------------------------------------
+    webhook_secret: SecretStr | None = Field(None, description="HMAC-SHA256 key for X-Claimwatch-Signature (required).")
+    webhook_group: str = Field("claimwatch-webhook", description="Consumer group of `claimwatch webhook` (its offsets).")
+    webhook_max_attempts: int = Field(5, ge=1, description="Attempts per alert before it goes to the dead-letter topic.")
+    webhook_backoff_initial: float = Field(1.0, ge=0, description="Seconds before the first retry; doubles each time.")
+    webhook_backoff_max: float = Field(60.0, ge=0, description="Longest wait between attempts.")
+    webhook_timeout: float = Field(10.0, gt=0, description="Seconds the receiver has to answer one POST.")
+
     # --- live feeds (claimwatch feed) -----------------------------------------------------
     feed_interval: float = Field(60.0, gt=0, description="Seconds between polls of one feed.")
     feed_timeout: float = Field(20.0, gt=0, description="Seconds a feed may take to answer a poll.")

@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 
 from faust.types import EventT
 
-from schemas import DeadLetter, stable_id
+from schemas import DeadLetter
 
-from ..codecs import encode, printable
+from ..codecs import dead_letter, encode
 
 log = logging.getLogger(__name__)
 
 
 def dead_letter_for(event: EventT, stage: str, reason: str) -> DeadLetter:
     message = event.message
-    return DeadLetter(
-        event_id=stable_id("dlq", message.topic, message.partition, message.offset, stage),
-        occurred_at=datetime.now(timezone.utc),
-        source=f"kafka:{message.topic}",
-        topic=message.topic,
-        partition=message.partition,
-        offset=message.offset,
-        stage=stage,
-        reason=reason,
-        original=printable(event.value),
-        key=printable(event.key) if event.key is not None else None,
-    )
+    return dead_letter(topic=message.topic, partition=message.partition, offset=message.offset, stage=stage,
+                       reason=reason, value=event.value, key=event.key)
 
 
 async def send_dead_letter(event: EventT, stage: str, reason: str) -> DeadLetter:
