@@ -34,6 +34,6 @@ __all__ = [
     "to_utc",
 ]
 
-from .claims import ClaimEvidence, ClaimRecord, SeenStatement  # noqa: E402
+from .claims import ClaimEvidence, ClaimRecord, ClaimStatus, ClaimUpdated, SeenStatement, TimelineEntry, claim_status  # noqa: E402
 
-__all__ += ["ClaimEvidence", "ClaimRecord", "SeenStatement"]
+__all__ += ["ClaimEvidence", "ClaimRecord", "ClaimStatus", "ClaimUpdated", "SeenStatement", "TimelineEntry", "claim_status"]

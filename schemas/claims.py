@@ -12,8 +12,41 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 
 from .alerts import ClaimSource
-from .base import Model
+from .base import Event, Model
 from .statements import StatementExtracted
+
+TimelineKind = Literal["first_report", "source", "confirmation", "support", "deny", "non_confirm"]
+ClaimStatus = Literal["unverified", "contested", "denied", "confirmed"]
+
+
+class TimelineEntry(Model):
+    """One step in a claim's life: who said what about it, and when."""
+
+    kind: TimelineKind
+    statement_id: str
+    text: str
+    speaker: str
+    speaker_kind: str
+    outlet: str | None = None
+    document_id: str
+    document_kind: Literal["article", "comment"] = "article"
+    index: int = 0  # the statement's position in its document
+    occurred_at: AwareDatetime
+    confidence: float | None = None  # stance confidence (support, confirmation, deny, non_confirm)
+    alert_id: str | None = None  # deny / non_confirm entries that raised an alert
+
+
+def claim_status(timeline: list[TimelineEntry]) -> ClaimStatus:
+    """``denied``: denials and no confirmation; ``confirmed``: confirmations and no denial or
+    refusal to confirm; ``contested``: both sides, or refusals to confirm only; else ``unverified``.
+    Reader support and further reports (sources) do not confirm a claim."""
+    kinds = {e.kind for e in timeline}
+    confirmed = "confirmation" in kinds
+    if "deny" in kinds:
+        return "contested" if confirmed else "denied"
+    if "non_confirm" in kinds:
+        return "contested"
+    return "confirmed" if confirmed else "unverified"
 
 
 class ClaimEvidence(Model):
@@ -45,6 +78,7 @@ class ClaimRecord(Model):
     statement_ids: list[str] = Field(default_factory=list)  # every statement that joined (never deny it)
     alerted_statement_ids: list[str] = Field(default_factory=list)  # statements already alerted on
     merged_into: str | None = None  # set on a tombstone: the claim was merged into this one
+    timeline: list[TimelineEntry] = Field(default_factory=list)  # event-time order, capped (earliest kept)
 
 
 class SeenStatement(Model):
@@ -60,3 +94,38 @@ class SeenStatement(Model):
     claim_ids: list[str] = Field(default_factory=list)
     best_match: float = 0.0  # best match score of a negative statement against any claim so far
     pending: StatementExtracted | None = None
+
+
+class ClaimUpdated(Event):
+    """A claim's current state, sent to the ``claims`` topic (keyed by claim id) whenever it changes:
+    created, a new source, a confirmation, support, a denial, or merged into another claim."""
+
+    kind: Literal["claim"] = "claim"
+    claim_id: str
+    text: str
+    status: ClaimStatus
+    first_seen_at: AwareDatetime
+    last_seen_at: AwareDatetime = Field(description="The latest event time on the timeline (last activity).")
+    sources: list[ClaimSource] = Field(default_factory=list)
+    entities: list[str] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    merged_into: str | None = None
+
+    @classmethod
+    def of(cls, record: ClaimRecord, *, at: AwareDatetime, source: str) -> ClaimUpdated:
+        from .base import stable_id
+
+        return cls(
+            event_id=stable_id("claimupd", record.claim_id, len(record.timeline), record.merged_into, at.isoformat()),
+            occurred_at=at,
+            source=source,
+            claim_id=record.claim_id,
+            text=record.text,
+            status=claim_status(record.timeline),
+            first_seen_at=record.first_seen_at,
+            last_seen_at=max([record.last_seen_at] + [e.occurred_at for e in record.timeline]),
+            sources=record.sources,
+            entities=record.entities,
+            timeline=record.timeline,
+            merged_into=record.merged_into,
+        )

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from .alerts import DeadLetter, DenialDetected
+from .claims import ClaimUpdated
 from .documents import ArticlePublished, CommentPosted
 from .statements import StatementExtracted
 
@@ -14,6 +15,7 @@ EXPORTED = {
     "comment.posted": CommentPosted,
     "statement.extracted": StatementExtracted,
     "alert": DenialDetected,
+    "claim.updated": ClaimUpdated,
     "deadletter": DeadLetter,
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import faust
+from faust.web.drivers.aiohttp import Web as AiohttpWeb
 
 from .broker import BrokerError, resolve_broker_url
 from .kafka import ssl_context
@@ -31,12 +32,23 @@ def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | No
     return None
 
 
+class ClaimwatchWeb(AiohttpWeb):
+    """Faust's aiohttp web server without its JSON index page at ``/``: the dashboard lives there."""
+
+    production_blueprints = []  # type: ignore[misc]
+
+
+class ClaimwatchApp(faust.App):
+    def _new_web(self) -> AiohttpWeb:
+        return ClaimwatchWeb(self)
+
+
 def create_app(settings: Settings) -> faust.App:
     try:
         broker = resolve_broker_url(settings)
     except BrokerError:
         broker = UNRESOLVED_BROKER  # the CLI resolves and reports this before a worker starts
-    return faust.App(
+    return ClaimwatchApp(
         settings.app_id,
         broker=broker,
         broker_credentials=broker_credentials(settings),

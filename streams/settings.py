@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     topic_comments: str = "news.comments"
     topic_statements: str = "news.statements"
     topic_alerts: str = "alerts"
+    topic_claims: str = Field("claims", description="Each claim's current state (ClaimUpdated), keyed by claim id.")
     topic_deadletter: str = "deadletter"
 
     # --- worker --------------------------------------------------------------------------

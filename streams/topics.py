@@ -29,6 +29,7 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(settings.topic_comments, n, r),
         TopicSpec(settings.topic_statements, 1, r),
         TopicSpec(settings.topic_alerts, n, r),
+        TopicSpec(settings.topic_claims, n, r),
         TopicSpec(settings.topic_deadletter, 1, r),
     ]
 
@@ -38,6 +39,7 @@ class Topics:
     documents: faust.TopicT  # news.articles + news.comments, consumed together
     statements: faust.TopicT
     alerts: faust.TopicT
+    claims: faust.TopicT  # ClaimUpdated snapshots, keyed by claim id
     deadletter: faust.TopicT
 
 
@@ -47,5 +49,6 @@ def declare_topics(app: faust.App, settings: Settings) -> Topics:
         documents=app.topic(settings.topic_articles, settings.topic_comments, **raw),
         statements=app.topic(settings.topic_statements, partitions=1, **raw),
         alerts=app.topic(settings.topic_alerts, **raw),
+        claims=app.topic(settings.topic_claims, **raw),
         deadletter=app.topic(settings.topic_deadletter, partitions=1, **raw),
     )

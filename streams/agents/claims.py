@@ -1,4 +1,5 @@
-"""track_claims: enriched statements -> claims (clustered across sources) -> alerts.
+"""track_claims: enriched statements -> claims (clustered across sources) -> alerts, and each
+changed claim's state (``ClaimUpdated``) to the ``claims`` topic.
 
 State lives in tables on the single-partition statements topic: ``claims`` (claim id ->
 ClaimRecord), ``seen_statements`` (idempotency and pending denials) and ``sent_alerts``
@@ -11,7 +12,7 @@ import asyncio
 import logging
 from functools import lru_cache
 
-from schemas import ClaimRecord, SeenStatement, StatementExtracted
+from schemas import ClaimRecord, ClaimUpdated, SeenStatement, StatementExtracted
 
 from ..app import app, settings, topics
 from ..codecs import DecodeError, decode, encode
@@ -63,6 +64,11 @@ async def track_claims(stream):  # type: ignore[no-untyped-def]
             await send_dead_letter(event, "track_claims", f"claim tracking failed: {exc!r}")
             yield 0  # one result per event (test_context and ask() wait for it)
             continue
+        for claim_id in output.touched:
+            record = tracker().claims.get(claim_id)
+            if record is not None:
+                update = ClaimUpdated.of(record, at=statement.occurred_at, source=f"statement:{statement.event_id}")
+                await topics.claims.send(key=claim_id.encode(), value=encode(update))
         for alert in output.alerts:
             if alert.alert_id in sent_alerts:
                 continue

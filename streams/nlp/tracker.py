@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 
 from schemas.alerts import AlertClaim, AlertStatement, ClaimSource, DenialDetected, Severity
 from schemas.base import stable_id
-from schemas.claims import ClaimRecord, SeenStatement
+from schemas.claims import ClaimRecord, SeenStatement, TimelineEntry
 from schemas.statements import StatementExtracted
 
 from .claims import ClaimRecognizer, claim_source, describe_speaker, entities_in, weak_terms
@@ -66,6 +66,7 @@ class TrackerConfig:
     pending_horizon_seconds: float = 14 * 86400  # negative statements re-checked for this long
     max_pending: int = 2000
     max_evidence: int = 8
+    max_timeline: int = 200  # timeline entries kept per claim (reader support dropped first)
     max_key_terms: int = 80
     max_entities: int = 40
 
@@ -86,6 +87,7 @@ class TrackerOutput:
     updated: list[ClaimRecord] = field(default_factory=list)
     stances: list[StanceResult] = field(default_factory=list)
     alerts: list[DenialDetected] = field(default_factory=list)
+    touched: list[str] = field(default_factory=list)  # claims whose record (timeline) changed, merged ones included
 
 
 def severity_for(stance: str, confidence: float, speaker_kind: str, match_score: float) -> Severity:
@@ -120,6 +122,49 @@ def _human_lag(seconds: float) -> str:
     if seconds < 86400 * 2:
         return f"{sign}{seconds / 3600:.1f} h"
     return f"{sign}{seconds / 86400:.1f} days"
+
+
+MAX_ENTRY_TEXT = 600
+CONFIRMERS = ("person", "organisation", "anonymous")
+
+
+def timeline_entry(
+    kind: str, statement: StatementExtracted, *, confidence: float | None = None, alert_id: str | None = None
+) -> TimelineEntry:
+    att = statement.attribution
+    text = statement.text if len(statement.text) <= MAX_ENTRY_TEXT else statement.text[: MAX_ENTRY_TEXT - 1] + "\u2026"
+    return TimelineEntry(
+        kind=kind,  # type: ignore[arg-type]
+        statement_id=statement.event_id,
+        text=text,
+        speaker=att.speaker if att.speaker_kind != "narrator" else (statement.outlet or att.speaker),
+        speaker_kind=att.speaker_kind,
+        outlet=statement.outlet,
+        document_id=statement.document_id,
+        document_kind=statement.document_kind,
+        index=statement.index,
+        occurred_at=statement.occurred_at,
+        confidence=None if confidence is None else round(max(0.0, min(1.0, confidence)), 3),
+        alert_id=alert_id,
+    )
+
+
+def merge_timeline(entries: list[TimelineEntry], cap: int) -> list[TimelineEntry]:
+    """One entry per (kind, statement), event-time order, the earliest report labelled ``first_report``;
+    past ``cap`` the oldest reader support goes first, then the oldest further sources."""
+    unique: dict[tuple[str, str], TimelineEntry] = {}
+    for entry in entries:
+        kind = "source" if entry.kind == "first_report" else entry.kind
+        unique.setdefault((kind, entry.statement_id), entry.model_copy(update={"kind": kind}))
+    ordered = sorted(unique.values(), key=lambda e: (e.occurred_at, e.document_id, e.index, e.kind))
+    for i, entry in enumerate(ordered):
+        if entry.kind == "source":
+            ordered[i] = entry.model_copy(update={"kind": "first_report"})
+            break
+    for drop in ("support", "source"):
+        while len(ordered) > cap and any(e.kind == drop for e in ordered):
+            ordered.remove(next(e for e in ordered if e.kind == drop))
+    return ordered[-cap:] if len(ordered) > cap else ordered
 
 
 class ClaimTracker:
@@ -228,6 +273,7 @@ class ClaimTracker:
             "entities": list(dict.fromkeys(a.entities + b.entities))[: cfg.max_entities],
             "statement_ids": list(dict.fromkeys(a.statement_ids + b.statement_ids)),
             "alerted_statement_ids": list(dict.fromkeys(a.alerted_statement_ids + b.alerted_statement_ids)),
+            "timeline": merge_timeline(a.timeline + b.timeline, cfg.max_timeline),
         })
         self.claims[survivor_id] = merged
         self.claims[other_id] = b.model_copy(update={
@@ -256,6 +302,7 @@ class ClaimTracker:
             key_terms=terms[: cfg.max_key_terms],
             entities=entities[: cfg.max_entities],
             statement_ids=statement_ids or [statement.event_id],
+            timeline=[timeline_entry("first_report", statement)],
         )
         self.claims[claim_id] = record
         logger.info("claim %s created from %s: %r", claim_id, statement.event_id, text[:80])
@@ -290,6 +337,7 @@ class ClaimTracker:
                 "key_terms": list(dict.fromkeys(claim.key_terms + terms))[: cfg.max_key_terms],
                 "entities": list(dict.fromkeys(claim.entities + entities_in(statement)))[: cfg.max_entities],
                 "statement_ids": claim.statement_ids + [statement.event_id],
+                "timeline": merge_timeline(claim.timeline + [timeline_entry("source", statement)], cfg.max_timeline),
             }
         )
         self.claims[claim.claim_id] = updated
@@ -314,6 +362,28 @@ class ClaimTracker:
         if cand.content_similarity >= cfg.paraphrase_cosine:
             return True  # a paraphrase of an attributed claim joins it across documents and outlets
         return cand.score >= cfg.join_threshold and cand.content_similarity >= cfg.min_content_cosine
+
+    def _can_support(
+        self, statement: StatementExtracted, claim: ClaimRecord, match: MatchCandidate, decision: StanceDecision
+    ) -> bool:
+        """Whether a supporting statement that does not join ``claim`` goes on its timeline."""
+        cfg = self.config
+        if statement.attribution.speaker_kind not in ELIGIBLE_DENIERS or statement.event_id in claim.statement_ids:
+            return False
+        if match.score < cfg.join_threshold or decision.confidence < cfg.min_confidence:
+            return False
+        return (statement.occurred_at - claim.first_seen_at).total_seconds() >= -cfg.max_lead_seconds
+
+    def _record_support(self, statement: StatementExtracted, claim_id: str, decision: StanceDecision) -> None:
+        """A named speaker's explicit confirmation ("X confirmed ...") confirms; anything else supports."""
+        explicit = any(c.startswith("confirm verb") for c in decision.cues)
+        kind = "confirmation" if explicit and statement.attribution.speaker_kind in CONFIRMERS else "support"
+        claim = self.claims[claim_id]
+        entry = timeline_entry(kind, statement, confidence=decision.confidence)
+        self.claims[claim_id] = claim.model_copy(
+            update={"timeline": merge_timeline(claim.timeline + [entry], self.config.max_timeline)}
+        )
+        logger.info("statement %s: %s of claim %s", statement.event_id, kind, claim_id)
 
     def _eligible(
         self, statement: StatementExtracted, claim: ClaimRecord, match: MatchCandidate, decision: StanceDecision
@@ -385,8 +455,12 @@ class ClaimTracker:
             match_score=max(0.0, min(1.0, match.score)),
             match_reasons=list(match.reasons),
         )
+        entry = timeline_entry(decision.stance, statement, confidence=decision.confidence, alert_id=alert_id)
         self.claims[claim.claim_id] = claim.model_copy(
-            update={"alerted_statement_ids": claim.alerted_statement_ids + [statement.event_id]}
+            update={
+                "alerted_statement_ids": claim.alerted_statement_ids + [statement.event_id],
+                "timeline": merge_timeline(claim.timeline + [entry], self.config.max_timeline),
+            }
         )
         logger.info("alert %s: %s %s claim %s", alert_id, speaker, decision.stance, claim.claim_id)
         return alert
@@ -436,6 +510,7 @@ class ClaimTracker:
         mark = SeenStatement(statement_id=sid, occurred_at=statement.occurred_at, outcome="none")
         join_targets: list[tuple[MatchCandidate, ClaimRecord]] = []
         negatives: list[tuple[MatchCandidate, ClaimRecord, StanceDecision]] = []
+        supports: list[tuple[MatchCandidate, ClaimRecord, StanceDecision]] = []
         for cand in candidates:
             claim = self.claims[cand.claim_id]
             decision = self.stance.classify(statement, claim, relatedness=cand.score)
@@ -446,6 +521,8 @@ class ClaimTracker:
             elif decision.stance == "support" and base.stance not in NEGATIVE + ("query",):
                 if self._can_join(statement, cand):
                     join_targets.append((cand, claim))
+                elif self._can_support(statement, claim, cand, decision):
+                    supports.append((cand, claim, decision))
         if negatives:
             best = max(c.score for c, _, _ in negatives)
             mark = mark.model_copy(update={"best_match": best})
@@ -466,6 +543,7 @@ class ClaimTracker:
             # arrival order would have been joined already).
             for _, other in join_targets[1:]:
                 updated = self._merge(updated.claim_id, other.claim_id)
+                out.touched.append(other.claim_id)
             out.updated.append(updated)
             mark = mark.model_copy(update={"outcome": "joined", "claim_ids": [updated.claim_id]})
             self.seen[sid] = mark
@@ -479,7 +557,16 @@ class ClaimTracker:
                 mark = mark.model_copy(update={"outcome": "created", "claim_ids": [record.claim_id]})
                 self.seen[sid] = mark
                 self._recheck_pending(record.claim_id, out)
+        if supports and not join_targets:
+            best = max(c.score for c, _, _ in supports)
+            for cand, claim, decision in supports:
+                if cand.score >= best - cfg.best_margin:
+                    self._record_support(statement, cand.claim_id, decision)
+                    out.touched.append(cand.claim_id)
         self.seen[sid] = mark
+        out.touched = list(dict.fromkeys(
+            [c.claim_id for c in out.created + out.updated] + [a.claim.claim_id for a in out.alerts] + out.touched
+        ))
         if out.updated or out.created:
             # Report the final state of touched claims (alerts may have updated them).
             out.updated = [self.claims[c.claim_id] for c in out.updated]

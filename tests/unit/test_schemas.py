@@ -118,7 +118,7 @@ def test_stable_id_is_deterministic_and_distinct():
 def test_json_schema_export(tmp_path):
     paths = export_json_schemas(tmp_path)
     alert_schema = json.loads((tmp_path / "alert.schema.json").read_text())
-    assert len(paths) == 5
+    assert len(paths) == 6
     assert {"alert_id", "claim", "denial", "stance", "confidence", "lag_seconds", "explanation", "severity"} <= set(
         alert_schema["required"]
     ) | set(alert_schema["properties"])
