@@ -18,9 +18,9 @@ def test_app():
 
 @pytest.fixture
 def sent(monkeypatch) -> dict[str, list[tuple[bytes | None, bytes]]]:
-    """Records ``(key, value)`` of every send to the statements, alerts and deadletter topics."""
+    """Records ``(key, value)`` of every send to the statements, alerts, claims and deadletter topics."""
     calls: dict[str, list[tuple[bytes | None, bytes]]] = defaultdict(list)
-    for name in ("statements", "alerts", "deadletter"):
+    for name in ("statements", "alerts", "claims", "deadletter"):
         topic = getattr(topics, name)
 
         async def fake_send(*args, key=None, value=None, _name=name, **kwargs):

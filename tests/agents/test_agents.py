@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from schemas import ArticlePublished, CommentPosted, DeadLetter, DenialDetected, StatementExtracted
+from schemas import ArticlePublished, ClaimUpdated, CommentPosted, DeadLetter, DenialDetected, StatementExtracted
 from streams.agents.claims import sent_alerts, track_claims
 from streams.agents.enrich import enrich_documents
 from streams.codecs import decode, encode
@@ -71,6 +71,12 @@ async def test_track_claims_alerts_once_per_claim_and_denial(test_app, sent):
     assert alert.stance == "deny" and alert.denial.speaker == "Labib Nahhas"
     assert "ceasefire" in alert.claim.text
     assert alert.alert_id in sent_alerts
+    updates = [(k, decode(v, ClaimUpdated)) for k, v in sent["claims"]]
+    final = [u for k, u in updates if u.claim_id == alert.claim.claim_id][-1]
+    assert all(k == u.claim_id.encode() for k, u in updates)  # keyed by claim id
+    assert final.status == "denied" and [e.kind for e in final.timeline] == ["first_report", "deny"]
+    assert final.timeline[1].alert_id == alert.alert_id
+    assert len(updates) == len({(u.claim_id, len(u.timeline)) for _, u in updates})  # the replay sent nothing more
 
 
 async def test_track_claims_dead_letters_a_statement_that_does_not_validate(test_app, sent):

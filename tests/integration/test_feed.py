@@ -91,7 +91,7 @@ async def test_feeds_poll_to_alerts_through_the_broker_and_match_the_replay(work
     assert {a.alert_id for a in await alerts_of(worker)} == set(from_feeds)
 
 
-def test_feed_rejects_a_url_that_is_not_http():
+async def test_feed_rejects_a_url_that_is_not_http():
     result = subprocess.run([sys.executable, "-m", "streams.cli", "feed", "file:///etc/passwd", "--once"],
                             cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "not an http(s) URL" in result.stderr

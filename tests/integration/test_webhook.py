@@ -124,7 +124,7 @@ async def test_an_unreachable_receiver_dead_letters_each_alert_and_moves_on(work
     assert time.monotonic() - started < 30
 
 
-def test_webhook_refuses_to_run_unsigned(worker: Worker):
+async def test_webhook_refuses_to_run_unsigned(worker: Worker):
     import subprocess
 
     env = {k: v for k, v in worker_env(worker.settings).items() if k != "CLAIMWATCH_WEBHOOK_SECRET"}
