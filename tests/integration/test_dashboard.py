@@ -124,3 +124,47 @@ async def test_claim_endpoint_gives_the_timeline_and_status(worker: Worker):
         async with session.get(base + "/") as response:
             csp = response.headers["Content-Security-Policy"]
             assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+async def read_events(response, count: int, timeout: float = 60) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """(event, id, data) of the next ``count`` events of an open SSE response."""
+    events: list[tuple[str, str, str]] = []
+    fields: dict[str, str] = {}
+
+    async def collect() -> None:
+        async for raw in response.content:
+            line = raw.decode().rstrip("\n")
+            if not line:
+                if "event" in fields:
+                    events.append((fields["event"], fields.get("id", ""), fields.get("data", "")))
+                    if len(events) >= count:
+                        return
+                fields.clear()
+            elif not line.startswith(":") and ":" in line:
+                name, _, value = line.partition(":")
+                fields[name] = value.lstrip()
+
+    await asyncio.wait_for(collect(), timeout)
+    return events
+
+
+async def test_sse_filters_and_resumes_after_the_last_event_id(worker: Worker):
+    base = f"http://127.0.0.1:{worker.settings.web_port}"
+    async with aiohttp.ClientSession() as session:
+        async with session.get(base + "/alerts?stance=non_confirm") as response:
+            expected = [a["alert_id"] for a in await response.json()]
+        assert expected
+        async with session.get(base + "/alerts/stream?stance=non_confirm&replay=1000") as response:
+            assert response.headers["Content-Type"].startswith("text/event-stream")
+            events = await read_events(response, len(expected))
+        assert [e[0] for e in events] == ["alert"] * len(expected)
+        assert [e[1] for e in events] == expected
+        assert all(json.loads(e[2])["stance"] == "non_confirm" for e in events)
+
+        async with session.get(base + "/alerts") as response:
+            everything = [a["alert_id"] for a in await response.json()]
+        async with session.get(base + "/alerts/stream?replay=1000", headers={"Last-Event-ID": everything[1]}) as response:
+            resumed = await read_events(response, len(everything) - 2)
+        assert [e[1] for e in resumed] == everything[2:]
+        async with session.get(base + "/alerts/stream?min_severity=urgent") as response:
+            assert response.status == 400 and "severity" in (await response.json())["detail"]
