@@ -128,6 +128,12 @@ MAX_ENTRY_TEXT = 600
 CONFIRMERS = ("person", "organisation", "anonymous")
 
 
+def shown_speaker(statement: StatementExtracted) -> str:
+    """Who a reader is shown as having said it: the speaker, or the outlet for its own narration."""
+    att = statement.attribution
+    return att.speaker if att.speaker_kind != "narrator" else (statement.outlet or att.speaker)
+
+
 def timeline_entry(
     kind: str, statement: StatementExtracted, *, confidence: float | None = None, alert_id: str | None = None
 ) -> TimelineEntry:
@@ -137,7 +143,7 @@ def timeline_entry(
         kind=kind,  # type: ignore[arg-type]
         statement_id=statement.event_id,
         text=text,
-        speaker=att.speaker if att.speaker_kind != "narrator" else (statement.outlet or att.speaker),
+        speaker=shown_speaker(statement),
         speaker_kind=att.speaker_kind,
         outlet=statement.outlet,
         document_id=statement.document_id,
@@ -436,7 +442,7 @@ class ClaimTracker:
                 statement_id=statement.event_id,
                 text=statement.text,
                 quote=att.content if att.content and att.content != statement.text else "",
-                speaker=att.speaker if att.speaker_kind != "narrator" else (statement.outlet or att.speaker),
+                speaker=shown_speaker(statement),
                 speaker_kind=att.speaker_kind,
                 speaker_org=att.speaker_org,
                 document_id=statement.document_id,
