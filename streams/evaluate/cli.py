@@ -173,6 +173,8 @@ def fnc1(
                                                                help="Match score below which a pair is unrelated "
                                                                     "(default: the non_confirm_match_threshold setting).")] = None,
     non_confirm_as: Annotated[str, typer.Option("--non-confirm-as", help="Label for non_confirm decisions.")] = "disagree",
+    cv: Annotated[Optional[int], typer.Option("--cv", help="K folds grouped by headline: each scored with a news "
+                                              "model trained on the other folds' pairs (needs the train extra).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """FNC-1: headline vs body (agree / disagree / discuss / unrelated), FNC score and disagree-F1."""
@@ -180,7 +182,7 @@ def fnc1(
 
     result = _run("fnc1", mod.evaluate, as_json, stances_csv=stances_csv, bodies_csv=bodies_csv, sample=sample,
                   limit=limit, seed=seed, max_bodies=bodies, related_threshold=related_threshold,
-                  non_confirm_as=non_confirm_as)
+                  non_confirm_as=non_confirm_as, cv=cv)
     rel = result["related_vs_unrelated"]
     extra = [("FNC score", f"{result['fnc_score']:.2f} / {result['fnc_max_score']:.2f} = {_pct(result['fnc_relative'])}"),
              ("related vs unrelated accuracy", _pct(rel["accuracy"])),

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from schemas.claims import ClaimRecord
 from schemas.statements import StatementExtracted
@@ -16,6 +17,7 @@ from ..nlp.claims import entities_in, key_terms
 from ..nlp.matching import ClaimMatcher, MatchCandidate
 from ..nlp.stance import StanceClassifier, StanceDecision
 from ..nlp.tracker import ClaimTracker
+from ..settings import Settings
 from . import metrics
 
 class DataError(Exception):
@@ -114,3 +116,29 @@ def metrics_block(items: Sequence[Scored], labels: Sequence[str], negative: str,
     out["negative_class"] = negative
     out["raw_stances"] = dict(sorted(Counter(i.raw for i in items).items()))
     return out
+
+
+def cv_base(settings: Settings) -> tuple[Any, Any]:
+    """For ``--cv``: the service's trained stance classifier and the embedder, or ``DataError``."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise DataError("--cv trains a model per fold and needs the train extra: pip install -e '.[train]'") from exc
+    from ..nlp.models import make_embedder, make_stance_classifier
+    from ..nlp.stance_model import TrainedStanceClassifier
+
+    base = make_stance_classifier(settings)
+    if not isinstance(base, TrainedStanceClassifier):
+        raise DataError("--cv needs the trained stance model (stance_model_path or the bundled one)")
+    return base, make_embedder(settings)
+
+
+def with_news_model(base: Any, embedder: Any, loaded: Any) -> StanceClassifier:
+    """``base`` (a ``TrainedStanceClassifier``) with a news stance model trained in a fold."""
+    from ..nlp import news_stance
+    from ..nlp.stance_model import TrainedStanceClassifier
+
+    return TrainedStanceClassifier(base.model_dir, embedder=embedder, cue=base.cue,
+                                   news=news_stance.NewsStanceModel(embedder=embedder, loaded=loaded),
+                                   news_deny_min=base.news_deny_min,
+                                   news_attributed_min_match=base.news_attributed_min_match)

@@ -34,7 +34,9 @@ from ..nlp.enrich import enrich_article
 from ..nlp.stance import StanceClassifier
 from ..nlp.models import make_embedder, make_stance_classifier, make_tracker
 from ..settings import Settings
-from .common import DataError, Progress, Scored, aggregate, best_decision, metrics_block, read_csv, source_claims
+from .common import (
+    DataError, Progress, Scored, aggregate, best_decision, cv_base, metrics_block, read_csv, source_claims, with_news_model,
+)
 
 LABELS = ("for", "against", "observing")
 T0 = datetime(2015, 6, 14, tzinfo=timezone.utc)
@@ -78,17 +80,7 @@ def claim_records(claim_id: str, text: str, settings: Settings, counter: list[in
 def fold_classifiers(rows: list[Row], folds: int, settings: Settings, seed: int = 13) -> dict[str, StanceClassifier]:
     """For ``--cv``: per claim id, the service's stance classifier with a news model trained (with
     ``training/train_news_stance.py``'s features and settings) on the other folds' claims only."""
-    try:
-        import sklearn  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise DataError("--cv trains a model per fold and needs the train extra: pip install -e '.[train]'") from exc
-    from ..nlp.models import make_embedder
-    from ..nlp.stance_model import TrainedStanceClassifier
-
-    base = make_stance_classifier(settings)
-    if not isinstance(base, TrainedStanceClassifier):
-        raise DataError("--cv needs the trained stance model (stance_model_path or the bundled one)")
-    embedder = make_embedder(settings)
+    base, embedder = cv_base(settings)
     labels = [news_stance.EMERGENT_LABELS[r.stance] for r in rows]
     groups = [r.claim_id for r in rows]
     dense, hashed = news_stance.featurize(embedder, [r.headline for r in rows], [r.claim for r in rows])
@@ -97,10 +89,7 @@ def fold_classifiers(rows: list[Row], folds: int, settings: Settings, seed: int 
         train = np.setdiff1d(np.arange(len(rows)), test)
         loaded, _ = news_stance.fit(dense[train], [hashed[i] for i in train], [labels[i] for i in train],
                                     C=news_stance.C_DEFAULT, hash_weight=news_stance.HASH_WEIGHT_DEFAULT, seed=seed)
-        clf = TrainedStanceClassifier(base.model_dir, embedder=embedder, cue=base.cue,
-                                      news=news_stance.NewsStanceModel(embedder=embedder, loaded=loaded),
-                                      news_deny_min=base.news_deny_min,
-                                      news_attributed_min_match=base.news_attributed_min_match)
+        clf = with_news_model(base, embedder, loaded)
         for i in test:
             out[rows[int(i)].claim_id] = clf
     return out

@@ -151,3 +151,27 @@ def test_emergent_cross_validation_trains_a_model_per_fold() -> None:
     assert len({id(c) for c in per_claim.values()}) == 3
     for fold in folds:
         assert len({id(per_claim[rows[int(i)].claim_id]) for i in fold}) == 1
+
+
+def test_fnc1_cross_validation_trains_per_headline_fold_on_fnc1_only(tmp_path) -> None:
+    import csv
+
+    from streams.evaluate import fnc1
+
+    pairs, _ = fnc1.load(FNC / "train_stances.csv", FNC / "train_bodies.csv")
+    by_body: dict[str, list] = {}
+    for p in pairs:
+        by_body.setdefault(p.body_id, []).append(p)
+    # bodies whose pairs carry every related stance, so each training fold has all three classes
+    rich = [b for b, ps in sorted(by_body.items()) if {"agree", "disagree", "discuss"} <= {p.stance for p in ps}][:3]
+    chosen = [p for b in rich for p in by_body[b]]
+    stances = tmp_path / "stances.csv"
+    with open(stances, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Headline", "Body ID", "Stance"])
+        writer.writerows([p.headline, p.body_id, p.stance] for p in chosen)
+
+    result = fnc1.evaluate(stances, FNC / "train_bodies.csv", cv=2)
+    assert result["n"] == len(chosen) and result["cv_folds"] == 2
+    assert "FNC-1 pairs of the other 1 folds" in result["news_model_trained_on"]
+    check_arithmetic(result, fnc1.LABELS, "disagree")
