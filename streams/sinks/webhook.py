@@ -13,6 +13,8 @@
 * **Giving up**: the alert goes to the dead-letter topic (stage ``webhook``) with the reason.
 * **Offsets** are committed only after an alert was delivered, filtered out, or dead-lettered, one
   record at a time, so a crash or restart re-sends at most the alert in flight and loses none.
+* **Stopping** (SIGTERM / Ctrl-C) interrupts a backoff wait at once; the alert being retried is not
+  committed, so it is sent again after a restart.
 """
 
 from __future__ import annotations
@@ -68,6 +70,24 @@ class WebhookConfig:
         if retry_after is not None:
             delay = min(self.backoff_max, max(delay, retry_after))
         return delay
+
+
+class Stopping(Exception):
+    """Raised by an interruptible wait when the forwarder is asked to stop mid-retry."""
+
+
+def sleep_unless(stop: asyncio.Event) -> Callable[[float], object]:
+    """A retry wait that ends early, raising ``Stopping``, when ``stop`` is set: a SIGTERM during a
+    backoff exits at once, and the alert (not committed) is sent again after a restart."""
+
+    async def wait(seconds: float) -> None:
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+        except TimeoutError:
+            return
+        raise Stopping
+
+    return wait
 
 
 class DeliveryFailed(Exception):
@@ -174,13 +194,18 @@ async def run_webhook(
     await producer.start()
     await consumer.start()
     try:
-        async with WebhookSender(config) as sender:
+        async with WebhookSender(config, sleep=sleep_unless(stop)) as sender:
             log.info("webhook: forwarding %s to %s (group %s)", settings.topic_alerts, config.url, settings.webhook_group)
             while not stop.is_set():
                 batch = await consumer.getmany(timeout_ms=500, max_records=1)
                 for tp, records in batch.items():
                     for record in records:
-                        outcome, label = await _handle(record, sender, alert_filter, producer, settings)
+                        try:
+                            outcome, label = await _handle(record, sender, alert_filter, producer, settings)
+                        except Stopping:
+                            log.info("webhook: stopping mid-retry; offset %s not committed (sent again on restart)",
+                                     record.offset)
+                            return summary
                         summary.add(outcome)
                         await consumer.commit({tp: OffsetAndMetadata(record.offset + 1, "")})
                         if on_record is not None:

@@ -124,6 +124,28 @@ async def test_an_unreachable_receiver_dead_letters_each_alert_and_moves_on(work
     assert time.monotonic() - started < 30
 
 
+async def test_sigterm_during_a_backoff_exits_at_once_without_committing(worker: Worker, alerts, tmp_path):
+    group = "webhook-test-stop"
+    env = dict(webhook_env(worker, group), CLAIMWATCH_WEBHOOK_BACKOFF_INITIAL="60", CLAIMWATCH_WEBHOOK_BACKOFF_MAX="60")
+    log = tmp_path / "webhook-stop.log"
+    async with Receiver(status=503) as receiver:
+        proc = await start_webhook(receiver.url, env, log)
+
+        async def first_attempt() -> bool:
+            assert proc.returncode is None, log.read_text()
+            return bool(receiver.deliveries)
+
+        await wait_for(first_attempt, 90, "the first attempt")
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 30)
+        assert time.monotonic() - started < 15  # not the 60 s backoff
+    assert proc.returncode == 0, log.read_text()
+    assert "not committed" in log.read_text()
+    lag = await group_lag(worker.settings, worker.url, group, [worker.settings.topic_alerts])
+    assert lag == len(alerts)  # nothing committed: the alert in retry is sent again after a restart
+
+
 async def test_webhook_refuses_to_run_unsigned(worker: Worker):
     import subprocess
 

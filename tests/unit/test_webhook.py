@@ -91,3 +91,23 @@ async def test_a_slow_or_absent_receiver_is_retried():
     async with sender(Receiver(port=1), sleeps, max_attempts=2) as hook:  # nothing listens on port 1
         with pytest.raises(DeliveryFailed, match="after 2 attempts"):
             await hook.deliver(BODY, "alert-1")
+
+
+async def test_a_stop_interrupts_the_backoff_wait():
+    import asyncio
+
+    from streams.sinks.webhook import Stopping, sleep_unless
+
+    stop = asyncio.Event()
+    async with Receiver(status=503) as receiver:
+        async with WebhookSender(WebhookConfig(url=receiver.url, secret=SECRET, backoff_initial=30.0),
+                                 sleep=sleep_unless(stop)) as hook:
+            task = asyncio.create_task(hook.deliver(BODY, "alert-1"))
+            while not receiver.deliveries:
+                await asyncio.sleep(0.01)
+            started = asyncio.get_running_loop().time()
+            stop.set()
+            with pytest.raises(Stopping):
+                await asyncio.wait_for(task, 5)
+    assert asyncio.get_running_loop().time() - started < 1.0 and len(receiver.deliveries) == 1
+    await sleep_unless(asyncio.Event())(0.01)  # a wait that is not stopped just returns
