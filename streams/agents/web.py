@@ -31,7 +31,8 @@ from schemas import DenialDetected
 from ..app import app, settings
 from ..broker import resolve_broker_url
 from ..codecs import encode
-from ..ingest.push import PushError, PushKind, check_bearer, check_size, parse_push
+from ..ingest.bodies import read_capped
+from ..ingest.push import PushError, PushKind, check_bearer, check_size, parse_push, too_large
 from ..ingest.replay import partition_key
 from ..sinks.filters import AlertFilter, parse_since
 from ..web.live import LiveViews
@@ -48,9 +49,10 @@ push_topics = {
 async def read_limited(request: Request, max_bytes: int) -> bytes:
     """The request body, or ``PushError(413)`` past ``max_bytes`` (whatever Content-Length said)."""
     check_size(request.content_length, max_bytes)  # type: ignore[attr-defined]
-    body = await request.content.read(max_bytes + 1)  # type: ignore[attr-defined]
-    check_size(len(body), max_bytes)
-    return bytes(body)
+    body = await read_capped(request.content, max_bytes)  # type: ignore[attr-defined]
+    if body is None:
+        raise too_large(max_bytes)
+    return body
 
 
 class PushView(View):

@@ -54,6 +54,7 @@ from pydantic import ValidationError
 from schemas import ArticlePublished, CommentPosted, DeadLetter, stable_id
 from schemas.base import describe_validation_error
 
+from .bodies import read_capped
 from .html import html_to_text
 
 log = logging.getLogger(__name__)
@@ -395,8 +396,8 @@ class FeedPoller:
                         http_status=response.status,
                         retry_after=_retry_after(response.headers.get("Retry-After"), self.clock()),
                     )
-                body = await response.content.read(self.config.max_bytes + 1)
-                if len(body) > self.config.max_bytes:
+                body = await read_capped(response.content, self.config.max_bytes)
+                if body is None:
                     raise FeedFetchError(f"larger than {self.config.max_bytes} bytes", http_status=response.status)
                 return response.status, got, body
         except FeedFetchError:

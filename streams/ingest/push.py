@@ -48,9 +48,13 @@ def check_bearer(authorization: str | None, token: str | None) -> None:
         raise PushError(401, "missing or wrong bearer token", {"WWW-Authenticate": 'Bearer realm="claimwatch"'})
 
 
+def too_large(max_bytes: int) -> PushError:
+    return PushError(413, f"request body over {max_bytes} bytes")
+
+
 def check_size(content_length: int | None, max_bytes: int) -> None:
     if content_length is not None and content_length > max_bytes:
-        raise PushError(413, f"request body over {max_bytes} bytes")
+        raise too_large(max_bytes)
 
 
 def _field_errors(exc: ValidationError, index: int | None) -> list[dict[str, Any]]:

@@ -74,6 +74,13 @@ async def test_a_body_over_the_size_limit_gets_413(worker: Worker):
     assert status == 413 and "bytes" in answer["detail"]
 
 
+async def test_a_body_larger_than_one_network_chunk_is_read_whole(worker: Worker):
+    # 600 KB (under the 1 MiB limit) and no "body": the answer must name that field, not "invalid JSON"
+    big = json.dumps({"document_id": "long", "occurred_at": "2016-12-28T08:00:00Z", "title": "x" * 600_000})
+    status, answer, _ = await post(worker, "articles", big, AUTH)
+    assert status == 422 and [tuple(e["loc"]) for e in answer["detail"]] == [("body",)], answer["detail"][:1]
+
+
 async def test_pushed_seeds_give_the_replays_alerts(worker: Worker):
     documents = load_archive([SEEDS])
     articles = [pushed(d) for d in documents if isinstance(d, ArticlePublished)]

@@ -242,3 +242,21 @@ def test_html_to_text_keeps_paragraphs_and_drops_markup():
     html = '<div><p>One &amp; two.</p><script>alert("x")</script><p>Three<br>four <img src=x onerror="alert(1)"></p></div>'
     assert html_to_text(html) == "One & two.\n\nThree\nfour"
     assert html_to_text("plain   text") == "plain text"
+
+
+async def test_a_feed_larger_than_one_network_chunk_is_read_whole(server, state):
+    items = [item(f"g{i}", f"Title {i}", "<p>" + "word " * 400 + "</p>", "Wed, 28 Dec 2016 13:40:00 GMT")
+             for i in range(600)]
+    server.routes["/big.xml"] = Route(rss("Big", items))
+    assert len(server.routes["/big.xml"].body) > 1_000_000
+    sink = RecordingSink()
+    async with poller(state, sink) as feeds:
+        result = await feeds.poll(state.ensure(server.url("/big.xml")))
+    assert result.outcome == "new" and len(sink.documents) == 600
+
+
+async def test_a_feed_over_the_size_limit_fails_the_poll(server, state):
+    server.routes["/big.xml"] = Route(rss("Big", [A1] * 50))
+    async with poller(state, RecordingSink(), max_bytes=1000) as feeds:
+        result = await feeds.poll(state.ensure(server.url("/big.xml")))
+    assert result.outcome == "error" and "larger than 1000 bytes" in result.error
