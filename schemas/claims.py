@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 
 from .alerts import ClaimSource
-from .base import Event, Model
+from .base import Event, Model, stable_id
 from .statements import StatementExtracted
 
 TimelineKind = Literal["first_report", "source", "confirmation", "support", "deny", "non_confirm"]
@@ -113,8 +113,6 @@ class ClaimUpdated(Event):
 
     @classmethod
     def of(cls, record: ClaimRecord, *, at: AwareDatetime, source: str) -> ClaimUpdated:
-        from .base import stable_id
-
         return cls(
             event_id=stable_id("claimupd", record.claim_id, len(record.timeline), record.merged_into, at.isoformat()),
             occurred_at=at,

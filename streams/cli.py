@@ -50,6 +50,20 @@ def setup_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def require_http(url: str) -> None:
+    if not url.startswith(("http://", "https://")):
+        fail(f"not an http(s) URL: {url}")
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event that SIGINT / SIGTERM set (call inside the running loop): long-running commands stop cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
 def broker_url() -> str:
     try:
         return resolve_broker_url(get_settings())
@@ -229,18 +243,13 @@ def feed(
 ) -> None:
     """Poll live RSS/Atom feeds and publish their articles and comments (state in <data_dir>/feeds.sqlite)."""
     setup_logging("info")
-    bad = [u for u in urls if not u.startswith(("http://", "https://"))]
-    if bad:
-        fail(f"not an http(s) URL: {bad[0]}")
+    for url in urls:
+        require_http(url)
     broker_url()
     settings = get_settings()
-    stop = asyncio.Event()
 
     async def main() -> RunSummary:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        return await feed_async(urls, interval or settings.feed_interval, once, stop)
+        return await feed_async(urls, interval or settings.feed_interval, once, stop_on_signals())
 
     summary = asyncio.run(main())
     err.print(
@@ -312,8 +321,7 @@ def webhook(
 
     setup_logging("info")
     settings = get_settings()
-    if not url.startswith(("http://", "https://")):
-        fail(f"not an http(s) URL: {url}")
+    require_http(url)
     if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
         fail("set CLAIMWATCH_WEBHOOK_SECRET: every POST is signed with it")
     if start not in ("earliest", "latest"):
@@ -328,11 +336,7 @@ def webhook(
     broker = broker_url()
 
     async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        summary = await run_webhook(settings, broker, config, alert_filter, start=start, stop=stop)
+        summary = await run_webhook(settings, broker, config, alert_filter, start=start, stop=stop_on_signals())
         err.print(f"{summary.delivered} delivered, {summary.filtered} filtered out, "
                   f"{summary.dead_lettered} dead-lettered", highlight=False)
 

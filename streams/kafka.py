@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 import ssl
+from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from schemas import DeadLetter
+
 from .broker import bootstrap_of
+from .codecs import encode
 from .settings import Settings
 from .topics import topic_specs
 
@@ -65,6 +69,15 @@ async def ensure_topics(settings: Settings, url: str) -> list[str]:
 
 def producer(settings: Settings, url: str, **extra: Any) -> AIOKafkaProducer:
     return AIOKafkaProducer(**client_config(settings, url), acks="all", enable_idempotence=False, **extra)
+
+
+async def send_dead_letters(producer: AIOKafkaProducer, settings: Settings, records: Sequence[DeadLetter]) -> None:
+    """Send dead letters (keyed by the topic they came from) and wait until the broker has them all."""
+    futures = [
+        await producer.send(settings.topic_deadletter, encode(r), key=r.topic.encode("utf-8")) for r in records
+    ]
+    for future in futures:
+        await future
 
 
 async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:

@@ -21,17 +21,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from importlib import resources
-from typing import Any
+from typing import Any, get_args
 
 from aiohttp import web as aioweb
 from faust.web import Request, Response, View
 
-from schemas import DenialDetected
+from schemas import ClaimStatus, DenialDetected
 
 from ..app import app, settings
 from ..broker import resolve_broker_url
 from ..codecs import encode
-from ..ingest.bodies import read_capped
+from ..httpio import read_capped
 from ..ingest.push import PushError, PushKind, check_bearer, check_size, parse_push, too_large
 from ..ingest.replay import partition_key
 from ..sinks.filters import AlertFilter, parse_since
@@ -95,6 +95,7 @@ class PushComments(PushView):
 # -- live views: alerts and claims ------------------------------------------------------------------
 
 live = LiveViews()
+STATUSES: tuple[str, ...] = get_args(ClaimStatus)
 KEEPALIVE_SECONDS = 15.0
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -194,7 +195,7 @@ class RecentAlerts(View):
             limit = _int(request, "limit", 100, 0, 1000)
         except QueryError as exc:
             return self.json({"detail": str(exc)}, status=400)
-        alerts = [a for a in live.recent_alerts(len(live.alerts)) if alert_filter.matches(a)][-limit:] if limit else []
+        alerts = [a for a in live.alerts if alert_filter.matches(a)][-limit:] if limit else []
         return self.json([a.model_dump(mode="json") for a in alerts], headers=dict(SECURITY_HEADERS))
 
 
@@ -206,8 +207,8 @@ class RecentClaims(View):
             limit = _int(request, "limit", 100, 0, 1000)
         except QueryError as exc:
             return self.json({"detail": str(exc)}, status=400)
-        if status is not None and status not in ("unverified", "contested", "denied", "confirmed"):
-            return self.json({"detail": f"status: unverified, contested, denied or confirmed, not {status!r}"}, status=400)
+        if status is not None and status not in STATUSES:
+            return self.json({"detail": f"status: {', '.join(STATUSES)}, not {status!r}"}, status=400)
         claims = live.recent_claims(limit, status)
         return self.json([c.model_dump(mode="json") for c in claims], headers=dict(SECURITY_HEADERS))
 

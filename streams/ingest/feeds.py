@@ -41,7 +41,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from xml.sax import SAXParseException
@@ -54,7 +53,8 @@ from pydantic import ValidationError
 from schemas import ArticlePublished, CommentPosted, DeadLetter, stable_id
 from schemas.base import describe_validation_error
 
-from .bodies import read_capped
+from ..httpio import read_capped, retry_after_seconds
+
 from .html import html_to_text
 
 log = logging.getLogger(__name__)
@@ -297,18 +297,6 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> Any:
     return parsed
 
 
-def _retry_after(value: str | None, now: float) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
-    except (TypeError, ValueError):
-        return None
-
-
 # -- the poller ----------------------------------------------------------------------------------------
 
 
@@ -364,7 +352,7 @@ class FeedPoller:
 
     async def __aenter__(self) -> FeedPoller:
         if self._session is None:
-            self._session = aiohttp.ClientSession(headers={"User-Agent": self.config.user_agent})
+            self._session = aiohttp.ClientSession()
         return self
 
     async def __aexit__(self, *_: object) -> None:
@@ -394,7 +382,7 @@ class FeedPoller:
                     raise FeedFetchError(
                         f"HTTP {response.status} {response.reason or ''}".strip(),
                         http_status=response.status,
-                        retry_after=_retry_after(response.headers.get("Retry-After"), self.clock()),
+                        retry_after=retry_after_seconds(response.headers.get("Retry-After"), self.clock()),
                     )
                 body = await read_capped(response.content, self.config.max_bytes)
                 if body is None:
@@ -425,22 +413,21 @@ class FeedPoller:
         try:
             http_status, headers, body = await self.fetch(status)
             if http_status == 304:
-                status.failures, status.last_status, status.last_error = 0, 304, None
-                status.last_ok_at, status.next_poll_at = now, now + self.config.interval
-                self.state.save(status)
                 log.debug("feed %s: not modified", status.url)
-                return PollResult(status.url, "unchanged", http_status=304, retry_in=self.config.interval)
+                return self._succeeded(status, PollResult(status.url, "unchanged"), 304, now)
             parsed = parse_feed(body, url=status.url, content_type=headers.get("Content-Type", ""))
             result = await self._publish_entries(status, parsed, now)
         except FeedFetchError as exc:
             return self._fail(status, exc, now)
         status.etag = headers.get("ETag") or None
         status.modified = headers.get("Last-Modified") or None
+        return self._succeeded(status, result, http_status, now)
+
+    def _succeeded(self, status: FeedStatus, result: PollResult, http_status: int, now: float) -> PollResult:
         status.failures, status.last_status, status.last_error = 0, http_status, None
         status.last_ok_at, status.next_poll_at = now, now + self.config.interval
         self.state.save(status)
-        result.http_status = http_status
-        result.retry_in = self.config.interval
+        result.http_status, result.retry_in = http_status, self.config.interval
         return result
 
     async def _publish_entries(self, status: FeedStatus, parsed: Any, now: float) -> PollResult:
@@ -527,13 +514,12 @@ class FeedPoller:
                 tasks[url] = asyncio.create_task(loop(url), name=f"feed:{url}")
 
         async def loop(url: str) -> None:
-            first = True
             while not stop.is_set():
                 status = self.state.get(url)
                 if not self._active(status, self.clock()):
                     return
                 assert status is not None
-                delay = 0.0 if (once and first) else status.next_poll_at - self.clock()
+                delay = 0.0 if once else status.next_poll_at - self.clock()
                 if delay > 0:
                     try:
                         await asyncio.wait_for(stop.wait(), timeout=delay)
@@ -548,7 +534,6 @@ class FeedPoller:
                 summary.add(result)
                 for feed in result.discovered:
                     spawn(feed.url)
-                first = False
                 if once:
                     return
 
@@ -591,11 +576,6 @@ class KafkaFeedSink:
         await publish(self.producer, documents, self.settings)
 
     async def dead_letter(self, records: Sequence[DeadLetter]) -> None:
-        from ..codecs import encode
+        from ..kafka import send_dead_letters
 
-        futures = [
-            await self.producer.send(self.settings.topic_deadletter, encode(r), key=r.topic.encode("utf-8"))
-            for r in records
-        ]
-        for future in futures:
-            await future
+        await send_dead_letters(self.producer, self.settings, records)

@@ -160,8 +160,9 @@ def merge_timeline(entries: list[TimelineEntry], cap: int) -> list[TimelineEntry
     past ``cap`` the oldest reader support goes first, then the oldest further sources."""
     unique: dict[tuple[str, str], TimelineEntry] = {}
     for entry in entries:
-        kind = "source" if entry.kind == "first_report" else entry.kind
-        unique.setdefault((kind, entry.statement_id), entry.model_copy(update={"kind": kind}))
+        if entry.kind == "first_report":  # relabelled below: an earlier report may have arrived
+            entry = entry.model_copy(update={"kind": "source"})
+        unique.setdefault((entry.kind, entry.statement_id), entry)
     ordered = sorted(unique.values(), key=lambda e: (e.occurred_at, e.document_id, e.index, e.kind))
     for i, entry in enumerate(ordered):
         if entry.kind == "source":
@@ -170,7 +171,7 @@ def merge_timeline(entries: list[TimelineEntry], cap: int) -> list[TimelineEntry
     for drop in ("support", "source"):
         while len(ordered) > cap and any(e.kind == drop for e in ordered):
             ordered.remove(next(e for e in ordered if e.kind == drop))
-    return ordered[-cap:] if len(ordered) > cap else ordered
+    return ordered[-cap:]
 
 
 class ClaimTracker:
@@ -343,7 +344,7 @@ class ClaimTracker:
                 "key_terms": list(dict.fromkeys(claim.key_terms + terms))[: cfg.max_key_terms],
                 "entities": list(dict.fromkeys(claim.entities + entities_in(statement)))[: cfg.max_entities],
                 "statement_ids": claim.statement_ids + [statement.event_id],
-                "timeline": merge_timeline(claim.timeline + [timeline_entry("source", statement)], cfg.max_timeline),
+                "timeline": self._timeline_with(claim, timeline_entry("source", statement)),
             }
         )
         self.claims[claim.claim_id] = updated
@@ -369,6 +370,9 @@ class ClaimTracker:
             return True  # a paraphrase of an attributed claim joins it across documents and outlets
         return cand.score >= cfg.join_threshold and cand.content_similarity >= cfg.min_content_cosine
 
+    def _timeline_with(self, claim: ClaimRecord, entry: TimelineEntry) -> list[TimelineEntry]:
+        return merge_timeline(claim.timeline + [entry], self.config.max_timeline)
+
     def _can_support(
         self, statement: StatementExtracted, claim: ClaimRecord, match: MatchCandidate, decision: StanceDecision
     ) -> bool:
@@ -386,9 +390,7 @@ class ClaimTracker:
         kind = "confirmation" if explicit and statement.attribution.speaker_kind in CONFIRMERS else "support"
         claim = self.claims[claim_id]
         entry = timeline_entry(kind, statement, confidence=decision.confidence)
-        self.claims[claim_id] = claim.model_copy(
-            update={"timeline": merge_timeline(claim.timeline + [entry], self.config.max_timeline)}
-        )
+        self.claims[claim_id] = claim.model_copy(update={"timeline": self._timeline_with(claim, entry)})
         logger.info("statement %s: %s of claim %s", statement.event_id, kind, claim_id)
 
     def _eligible(
@@ -465,7 +467,7 @@ class ClaimTracker:
         self.claims[claim.claim_id] = claim.model_copy(
             update={
                 "alerted_statement_ids": claim.alerted_statement_ids + [statement.event_id],
-                "timeline": merge_timeline(claim.timeline + [entry], self.config.max_timeline),
+                "timeline": self._timeline_with(claim, entry),
             }
         )
         logger.info("alert %s: %s %s claim %s", alert_id, speaker, decision.stance, claim.claim_id)

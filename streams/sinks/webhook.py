@@ -23,6 +23,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,8 +33,9 @@ from aiokafka.structs import OffsetAndMetadata
 
 from schemas import DenialDetected
 
-from ..codecs import DecodeError, dead_letter, decode, encode
-from ..kafka import client_config, topic_partitions
+from ..codecs import DecodeError, dead_letter, decode
+from ..httpio import retry_after_seconds
+from ..kafka import client_config, producer, send_dead_letters
 from ..settings import Settings
 from .filters import AlertFilter
 
@@ -127,8 +129,7 @@ class WebhookSender:
             async with self._session.post(self.config.url, data=body, headers=headers) as response:
                 if 200 <= response.status < 300:
                     return False, "", None
-                retry_after = response.headers.get("Retry-After")
-                wait = float(retry_after) if retry_after and retry_after.strip().isdigit() else None
+                wait = retry_after_seconds(response.headers.get("Retry-After"), time.time())
                 retryable = response.status >= 500 or response.status in RETRYABLE
                 return retryable, f"HTTP {response.status}", wait
         except TimeoutError:
@@ -180,18 +181,17 @@ async def run_webhook(
     """Forward alerts until ``stop`` is set. ``on_record(alert_id or offset, outcome)`` reports progress."""
     stop = stop or asyncio.Event()
     summary = WebhookSummary()
-    client = client_config(settings, broker_url)
     consumer = AIOKafkaConsumer(
         settings.topic_alerts,
-        **client,
+        **client_config(settings, broker_url),
         group_id=settings.webhook_group,
         enable_auto_commit=False,
         auto_offset_reset=start,
         session_timeout_ms=int(settings.consumer_session_timeout * 1000),
         heartbeat_interval_ms=int(settings.consumer_heartbeat_interval * 1000),
     )
-    producer = AIOKafkaProducer(**client, acks="all")
-    await producer.start()
+    kafka = producer(settings, broker_url)
+    await kafka.start()
     await consumer.start()
     try:
         async with WebhookSender(config, sleep=sleep_unless(stop)) as sender:
@@ -201,7 +201,7 @@ async def run_webhook(
                 for tp, records in batch.items():
                     for record in records:
                         try:
-                            outcome, label = await _handle(record, sender, alert_filter, producer, settings)
+                            outcome, label = await _handle(record, sender, alert_filter, kafka, settings)
                         except Stopping:
                             log.info("webhook: stopping mid-retry; offset %s not committed (sent again on restart)",
                                      record.offset)
@@ -212,30 +212,30 @@ async def run_webhook(
                             on_record(label, outcome)
     finally:
         await consumer.stop()
-        await producer.stop()
+        await kafka.stop()
     return summary
 
 
-async def _handle(record, sender: WebhookSender, alert_filter, producer, settings: Settings) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+async def _handle(record, sender: WebhookSender, alert_filter, kafka, settings: Settings) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     try:
         alert = decode(record.value, DenialDetected)
     except DecodeError as exc:
-        await _dead_letter(producer, settings, record, f"unreadable alert: {exc}")
+        await _dead_letter(kafka, settings, record, f"unreadable alert: {exc}")
         return "dead_lettered", f"offset {record.offset}"
     if alert_filter is not None and not alert_filter.matches(alert):
         return "filtered", alert.alert_id
     try:
         attempts = await sender.deliver(record.value, alert.alert_id)
     except DeliveryFailed as exc:
-        await _dead_letter(producer, settings, record, f"webhook {sender.config.url}: {exc.reason}")
+        await _dead_letter(kafka, settings, record, f"webhook {sender.config.url}: {exc.reason}")
         return "dead_lettered", alert.alert_id
     log.info("webhook: alert %s delivered (attempt %d)", alert.alert_id, attempts)
     return "delivered", alert.alert_id
 
 
-async def _dead_letter(producer: AIOKafkaProducer, settings: Settings, record, reason: str) -> None:  # type: ignore[no-untyped-def]
+async def _dead_letter(kafka: AIOKafkaProducer, settings: Settings, record, reason: str) -> None:  # type: ignore[no-untyped-def]
     letter = dead_letter(topic=record.topic, partition=record.partition, offset=record.offset, stage="webhook",
                          reason=reason, value=record.value, key=record.key)
     log.warning("webhook: dead letter for %s[%s]@%s: %s", letter.topic, letter.partition, letter.offset, reason)
-    await (await producer.send(settings.topic_deadletter, encode(letter), key=letter.topic.encode()))
+    await send_dead_letters(kafka, settings, [letter])
 
