@@ -50,10 +50,9 @@ EMBED_CACHE_HITS: list[str] = []  # embeddings read from --cache (then train_sec
 def featurize(pairs: list[Pair], embedder, cache_dir: Path | None):  # type: ignore[no-untyped-def]
     import scipy.sparse as sp
 
-    from streams.nlp.stance import CueStanceClassifier
     from streams.nlp.stance_model import (
         HASH_BITS,
-        cue_statement,
+        cue_decisions,
         dense_features,
         hashed_features,
         normalise_text,
@@ -74,24 +73,10 @@ def featurize(pairs: list[Pair], embedder, cache_dir: Path | None):  # type: ign
             np.save(cache, vecs)
     logger.info("embedded %d texts in %.1fs", len(texts), time.perf_counter() - t0)
     index = {t: i for i, t in enumerate(texts)}
-    from schemas.claims import ClaimRecord
-
-    cue = CueStanceClassifier()
+    decisions = cue_decisions([p.text for p in pairs], [p.source_text for p in pairs])
     dense_rows = []
     rows, cols, vals = [], [], []
-    from datetime import datetime, timezone
-
-    from streams.nlp.claims import key_terms
-
-    at = datetime(2020, 1, 1, tzinfo=timezone.utc)
-    claims: dict[str, ClaimRecord] = {}
-    for i, p in enumerate(pairs):
-        claim = claims.get(p.source_text)
-        if claim is None:
-            claim = ClaimRecord(claim_id="c", text=p.source_text, first_seen_at=at, last_seen_at=at,
-                                origin_statement_id="s", key_terms=key_terms(p.source_text))
-            claims[p.source_text] = claim
-        decision = cue.classify(cue_statement(p.text), claim, relatedness=None)
+    for i, (p, decision) in enumerate(zip(pairs, decisions, strict=True)):
         s = vecs[index[normalise_text(p.text)]]
         c = vecs[index[normalise_text(p.source_text)]]
         dense_rows.append(dense_features(s, c, surface_features(p.text, decision)))
@@ -258,18 +243,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def measure_inference(model_dir: Path, pairs: list[Pair]) -> dict:
     from streams.nlp.embeddings import Embedder
-    from streams.nlp.stance_model import TrainedStanceClassifier, cue_statement
+    from streams.nlp.stance_model import TrainedStanceClassifier, cue_statement, training_claim
 
     clf = TrainedStanceClassifier(model_dir, embedder=Embedder(intra_op_num_threads=2, cache_size=0))
-    from datetime import datetime, timezone
-
-    from schemas.claims import ClaimRecord
-    from streams.nlp.claims import key_terms
-
-    at = datetime(2020, 1, 1, tzinfo=timezone.utc)
-    items = [(cue_statement(p.text), ClaimRecord(claim_id="c", text=p.source_text, first_seen_at=at, last_seen_at=at,
-                                                 origin_statement_id="s", key_terms=key_terms(p.source_text)))
-             for p in pairs]
+    items = [(cue_statement(p.text), training_claim(p.source_text)) for p in pairs]
     clf.classify(*items[0])  # load
     t0 = time.perf_counter()
     for s, c in items:

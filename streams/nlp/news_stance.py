@@ -137,25 +137,12 @@ def write_config(out: Path, config: dict[str, Any]) -> None:
 def featurize(embedder: Any, texts: Sequence[str], claim_texts: Sequence[str]) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
     """Features of (headline, claim) pairs as training and ``evaluate emergent --cv`` build them: each
     headline is an article statement by its outlet, the cue decision is taken toward the claim."""
-    from datetime import datetime, timezone
+    from .stance_model import cue_decisions
 
-    from schemas.claims import ClaimRecord
-
-    from .claims import key_terms
-    from .stance import CueStanceClassifier
-    from .stance_model import cue_statement
-
-    at = datetime(2020, 1, 1, tzinfo=timezone.utc)
-    cue = CueStanceClassifier()
     svecs, cvecs = embed_pairs(embedder, texts, claim_texts)
-    claims: dict[str, ClaimRecord] = {}
+    decisions = cue_decisions(texts, claim_texts, kind="article")
     dense, hashed = [], []
-    for i, (text, claim_text) in enumerate(zip(texts, claim_texts)):
-        claim = claims.get(claim_text)
-        if claim is None:
-            claim = claims[claim_text] = ClaimRecord(claim_id="c", text=claim_text, first_seen_at=at, last_seen_at=at,
-                                                     origin_statement_id="s", key_terms=key_terms(claim_text))
-        decision = cue.classify(cue_statement(text, kind="article"), claim, relatedness=None)
+    for i, (text, claim_text, decision) in enumerate(zip(texts, claim_texts, decisions, strict=True)):
         d, h = pair_features(svecs[i], cvecs[i], text, claim_text, decision)
         dense.append(d)
         hashed.append(h)

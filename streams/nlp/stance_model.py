@@ -39,6 +39,7 @@ import logging
 import re
 import threading
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,31 @@ def cue_statement(text: str, *, at: Any = None, kind: str = "comment") -> Statem
         attribution=Attribution(speaker="user", speaker_kind="author", content=text, content_start=0,
                                 content_end=len(text)),
     )
+
+
+def training_claim(claim_text: str) -> ClaimRecord:
+    """A ``ClaimRecord`` for a raw claim text (a thread's source post, a claim headline), with its key terms."""
+    from datetime import datetime, timezone
+
+    from .claims import key_terms
+
+    at = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    return ClaimRecord(claim_id="c", text=claim_text, first_seen_at=at, last_seen_at=at, origin_statement_id="s",
+                       key_terms=key_terms(claim_text))
+
+
+def cue_decisions(texts: Sequence[str], claim_texts: Sequence[str], *, kind: str = "comment") -> list[StanceDecision]:
+    """The cue classifier's decision for each raw text toward its claim text, as training presents them
+    (``cue_statement``; one ``training_claim`` per distinct claim text)."""
+    cue = CueStanceClassifier()
+    claims: dict[str, ClaimRecord] = {}
+    out = []
+    for text, claim_text in zip(texts, claim_texts, strict=True):
+        claim = claims.get(claim_text)
+        if claim is None:
+            claim = claims[claim_text] = training_claim(claim_text)
+        out.append(cue.classify(cue_statement(text, kind=kind), claim, relatedness=None))
+    return out
 
 
 @dataclass
