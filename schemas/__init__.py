@@ -11,7 +11,7 @@ from .alerts import (
 )
 from .base import SCHEMA_VERSION, Event, stable_id, to_utc
 from .documents import ArticlePublished, CommentPosted
-from .statements import Attribution, Entity, SpeakerKind, StatementExtracted, TimeMention
+from .statements import Attribution, Entity, InputProgress, SpeakerKind, StatementExtracted, TimeMention
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -25,6 +25,7 @@ __all__ = [
     "DenialDetected",
     "Entity",
     "Event",
+    "InputProgress",
     "Severity",
     "SpeakerKind",
     "Stance",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from .base import Event, Model
 
@@ -59,3 +59,21 @@ class StatementExtracted(Event):
     times: list[TimeMention] = Field(default_factory=list)
     attribution: Attribution
     context_before: str = ""  # the previous sentence, for matching short statements
+
+
+class InputProgress(Model):
+    """How far enrichment has got in one input partition, sent on the statements topic after the
+    statements of each document (and after a document that was dead-lettered).
+
+    The claim tracker buffers statements and releases them in event-time order once every input
+    partition has got past them (``streams/ordering.py``), so several enrichment workers give the
+    tracker the same order as one.
+    """
+
+    kind: Literal["progress"] = "progress"
+    topic: str
+    partition: int = Field(ge=0)
+    offset: int = Field(ge=0, description="The last input offset whose statements precede this record.")
+    watermark: AwareDatetime | None = Field(
+        None, description="The latest document time enriched in this partition so far (None: none decoded yet)."
+    )

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 
 import faust
+from faust.exceptions import ImproperlyConfigured
 from faust.web.drivers.aiohttp import Web as AiohttpWeb
 
 from .broker import BrokerError, resolve_broker_url
-from .kafka import ssl_context
-from .settings import Settings, get_settings
+from .kafka import sasl_password, ssl_context
+from .offsets import install_exact_highwaters
+from .settings import SASL_PROTOCOLS, Settings, get_settings
 from .topics import declare_topics
 
 log = logging.getLogger(__name__)
@@ -19,17 +22,39 @@ UNRESOLVED_BROKER = "kafka://127.0.0.1:9092"
 
 
 def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
+    """The security of ``streams.kafka.client_config`` as Faust credentials. Faust hands them to aiokafka
+    (``credentials_to_aiokafka_auth``): SASLCredentials carry the mechanism (PLAIN or SCRAM-SHA-*), and
+    become SASL_SSL when they hold an SSL context; SSLCredentials are plain SSL."""
     context = ssl_context(settings)
-    if settings.security_protocol.upper().startswith("SASL"):
+    if settings.security_protocol in SASL_PROTOCOLS:
         return faust.SASLCredentials(
             username=settings.sasl_username,
-            password=settings.sasl_password.get_secret_value() if settings.sasl_password else None,
+            password=sasl_password(settings),
             mechanism=settings.sasl_mechanism,
             ssl_context=context,
         )
     if context is not None:
         return faust.SSLCredentials(context)
     return None
+
+
+def table_store(settings: Settings) -> str:
+    """The Faust store URL; rocksdb:// fails here, at startup, when no RocksDB binding can be imported
+    (Faust itself would fail only once the worker opens its first table)."""
+    if settings.store == "rocksdb://" and not any(_importable(m) for m in ("rocksdict", "rocksdb")):
+        raise ImproperlyConfigured(
+            "CLAIMWATCH_STORE=rocksdb:// needs the rocksdict package: pip install 'claimwatch[rocksdb]' "
+            "(or use CLAIMWATCH_STORE=memory://)"
+        )
+    return settings.store
+
+
+def _importable(module: str) -> bool:
+    try:
+        import_module(module)
+    except ImportError:
+        return False
+    return True
 
 
 class ClaimwatchWeb(AiohttpWeb):
@@ -44,6 +69,7 @@ class ClaimwatchApp(faust.App):
 
 
 def create_app(settings: Settings) -> faust.App:
+    install_exact_highwaters()
     try:
         broker = resolve_broker_url(settings)
     except BrokerError:
@@ -52,7 +78,7 @@ def create_app(settings: Settings) -> faust.App:
         settings.app_id,
         broker=broker,
         broker_credentials=broker_credentials(settings),
-        store=settings.store,
+        store=table_store(settings),
         datadir=str(settings.data_dir / "worker"),
         web_enabled=settings.web_enabled,
         web_host=settings.web_host,

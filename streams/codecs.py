@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from schemas import ArticlePublished, CommentPosted, DeadLetter, stable_id
+from schemas import ArticlePublished, CommentPosted, DeadLetter, InputProgress, StatementExtracted, stable_id
 from schemas.base import describe_validation_error
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
 _document_adapter: TypeAdapter[ArticlePublished | CommentPosted] = TypeAdapter(ArticlePublished | CommentPosted)
+_statements_topic_adapter: TypeAdapter[StatementExtracted | InputProgress] = TypeAdapter(
+    Annotated[StatementExtracted | InputProgress, Field(discriminator="kind")]
+)
 
 
 class DecodeError(ValueError):
@@ -41,6 +44,11 @@ def decode(data: bytes | str | None, model: type[M]) -> M:
 
 def decode_document(data: bytes | str | None) -> ArticlePublished | CommentPosted:
     return _validated(data, _document_adapter.validate_json, "document")
+
+
+def decode_statements_record(data: bytes | str | None) -> StatementExtracted | InputProgress:
+    """A record of the statements topic: a statement or an enrichment progress marker."""
+    return _validated(data, _statements_topic_adapter.validate_json, "StatementExtracted or InputProgress")
 
 
 def printable(data: bytes | str | None) -> str:

@@ -4,15 +4,30 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EMBEDDED = "embedded"
 
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+TLS_PROTOCOLS = frozenset({"SSL", "SASL_SSL"})
+SASL_PROTOCOLS = frozenset({"SASL_PLAINTEXT", "SASL_SSL"})
+STORES = ("memory://", "rocksdb://")
+
+
+def env_name(field: str) -> str:
+    return f"CLAIMWATCH_{field.upper()}"
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CLAIMWATCH_", env_file=".env", extra="ignore")
+    # An empty variable (``CLAIMWATCH_SASL_USERNAME=`` in a compose file) counts as unset. Validation
+    # errors never echo input values: a combination error would otherwise print them all, passwords too.
+    model_config = SettingsConfigDict(
+        env_prefix="CLAIMWATCH_", env_file=".env", extra="ignore", env_ignore_empty=True, hide_input_in_errors=True
+    )
 
     # --- Kafka ---------------------------------------------------------------------------
     broker_url: str = Field(
@@ -20,14 +35,26 @@ class Settings(BaseSettings):
         description="kafka://host:9092[;host2:9092] for an existing cluster, or 'embedded' to "
         "start the bundled Tansu broker on a free loopback port.",
     )
-    app_id: str = Field("claimwatch", description="Faust app id; also the worker consumer group.")
-    security_protocol: str = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")
-    sasl_mechanism: str = Field("PLAIN", description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.")
-    sasl_username: str | None = None
-    sasl_password: SecretStr | None = None
-    ssl_cafile: Path | None = None
+    app_id: str = Field(
+        "claimwatch",
+        description="Faust app id: the workers' consumer group id, and the prefix of the table changelog "
+        "topics. Workers with the same id share the work; a new id starts with empty state.",
+    )
+    security_protocol: SecurityProtocol = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")
+    sasl_mechanism: SaslMechanism = Field("PLAIN", description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (SASL_* only).")
+    sasl_username: str | None = Field(None, description="Required with SASL_PLAINTEXT and SASL_SSL.")
+    sasl_password: SecretStr | None = Field(None, description="Required with SASL_PLAINTEXT and SASL_SSL.")
+    ssl_cafile: FilePath | None = Field(None, description="PEM CA certificates for the brokers; default: the system CAs.")
+    ssl_certfile: FilePath | None = Field(
+        None, description="PEM client certificate for mutual TLS (it may hold the private key too)."
+    )
+    ssl_keyfile: FilePath | None = Field(None, description="PEM private key of ssl_certfile.")
+    ssl_keyfile_password: SecretStr | None = Field(None, description="Password of an encrypted ssl_keyfile.")
+    ssl_check_hostname: bool = Field(
+        True, description="Check that the broker's certificate names the host connected to (false only for tests)."
+    )
     topic_partitions: int = Field(1, ge=1, description="Partitions of the input and alert topics.")
-    topic_replication: int = Field(1, ge=1)
+    topic_replication: int = Field(1, ge=1, description="Replication factor of every topic, changelogs included.")
 
     # --- topics --------------------------------------------------------------------------
     topic_articles: str = "news.articles"
@@ -38,7 +65,10 @@ class Settings(BaseSettings):
     topic_deadletter: str = "deadletter"
 
     # --- worker --------------------------------------------------------------------------
-    store: str = Field("memory://", description="Faust table store: memory:// or rocksdb://.")
+    store: str = Field(
+        "memory://", description="Faust table store: memory:// (rebuilt from the changelogs at start) or "
+        "rocksdb:// (kept under data_dir; needs the rocksdb extra)."
+    )
     data_dir: Path = Field(Path(".claimwatch"), description="Worker state directory.")
     web_enabled: bool = True
     web_host: str = "127.0.0.1"
@@ -46,6 +76,11 @@ class Settings(BaseSettings):
     consumer_session_timeout: float = Field(10.0, description="Seconds before a dead worker leaves its group.")
     consumer_heartbeat_interval: float = 3.0
     broker_commit_interval: float = Field(1.0, description="Seconds between offset commits.")
+    ordering: Literal["event_time", "arrival"] = Field(
+        "event_time", description="Order of statements into the claim tracker: event_time (the same with any number "
+        "of workers: statements wait until every input partition got past them) or arrival (no wait).")
+    ordering_max_buffered: int = Field(20000, ge=1, description="Most statements held for event-time order; "
+                                       "beyond it the oldest go to the tracker before their inputs caught up.")
 
     # --- replay --------------------------------------------------------------------------
     replay_speed: float = Field(0.0, ge=0.0, description="0 = as fast as possible, 1 = real time, 60 = a minute per second.")
@@ -96,6 +131,62 @@ class Settings(BaseSettings):
     non_confirm_match_threshold: float = Field(0.35, ge=0.0, le=1.0, description="Min match score for a non-confirmation alert.")
     join_match_threshold: float = Field(0.55, ge=0.0, le=1.0, description="Min match score for a restatement to join a claim as a new source.")
     alert_min_confidence: float = Field(0.45, ge=0.0, le=1.0, description="Min stance confidence for an alert.")
+
+    @field_validator("security_protocol", mode="before")
+    @classmethod
+    def _protocol_upper(cls, value: Any) -> Any:
+        return value.strip().upper().replace("-", "_") if isinstance(value, str) else value
+
+    @field_validator("sasl_mechanism", mode="before")
+    @classmethod
+    def _mechanism_upper(cls, value: Any) -> Any:
+        return value.strip().upper().replace("_", "-") if isinstance(value, str) else value
+
+    @field_validator("store", mode="before")
+    @classmethod
+    def _store_url(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        url = value.strip().lower()
+        url = url if "://" in url else f"{url}://"
+        if url not in STORES:
+            raise ValueError(f"{env_name('store')} must be memory:// or rocksdb://, got {value!r}")
+        return url
+
+    @model_validator(mode="after")
+    def _check_security(self) -> Settings:
+        """Refuse combinations that would fail at connect time, or silently drop a setting."""
+        protocol = self.security_protocol
+        problems: list[str] = []
+        sasl_fields = ("sasl_username", "sasl_password")
+        if protocol in SASL_PROTOCOLS:
+            missing = [env_name(f) for f in sasl_fields if not self._given(f)]
+            if missing:
+                problems.append(f"{env_name('security_protocol')}={protocol} needs {' and '.join(missing)}")
+        elif ignored := [env_name(f) for f in sasl_fields if self._given(f)]:
+            problems.append(f"{', '.join(ignored)} set, but {env_name('security_protocol')}={protocol} "
+                            "does not use SASL (SASL_PLAINTEXT or SASL_SSL does)")
+        tls_fields = ("ssl_cafile", "ssl_certfile", "ssl_keyfile", "ssl_keyfile_password")
+        if protocol not in TLS_PROTOCOLS and (ignored := [env_name(f) for f in tls_fields if self._given(f)]):
+            problems.append(f"{', '.join(ignored)} set, but {env_name('security_protocol')}={protocol} "
+                            "does not use TLS (SSL or SASL_SSL does)")
+        if self.ssl_keyfile is not None and self.ssl_certfile is None:
+            problems.append(f"{env_name('ssl_keyfile')} needs {env_name('ssl_certfile')} (the client certificate)")
+        if self._given("ssl_keyfile_password") and self.ssl_certfile is None:
+            problems.append(f"{env_name('ssl_keyfile_password')} needs {env_name('ssl_certfile')} "
+                            f"(and {env_name('ssl_keyfile')} unless the certificate file holds the key)")
+        if self.embedded and protocol != "PLAINTEXT":
+            problems.append(f"the embedded broker speaks PLAINTEXT only: set {env_name('broker_url')}=kafka://host:port "
+                            f"for a secured cluster, or {env_name('security_protocol')}=PLAINTEXT")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _given(self, field: str) -> bool:
+        value = getattr(self, field)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        return value is not None and value != ""
 
     @property
     def embedded(self) -> bool:

@@ -3,7 +3,10 @@ changed claim's state (``ClaimUpdated``) to the ``claims`` topic.
 
 State lives in tables on the single-partition statements topic: ``claims`` (claim id ->
 ClaimRecord), ``seen_statements`` (idempotency and pending denials) and ``sent_alerts``
-(alert id -> when it was sent), so a replay of the same archive sends no alert twice.
+(alert id -> when it was sent), so a replay of the same archive sends no alert twice; and, for
+event-time order across enrichment workers (``streams/ordering.py``), ``ordering_buffer``
+(statements waiting for every input partition to get past them) and ``input_progress`` (the
+latest ``InputProgress`` marker of each input partition).
 """
 
 from __future__ import annotations
@@ -12,12 +15,19 @@ import asyncio
 import logging
 from functools import lru_cache
 
-from schemas import ClaimRecord, ClaimUpdated, SeenStatement, StatementExtracted
+from aiokafka import AIOKafkaConsumer
+from faust.types import EventT
+
+from schemas import ClaimRecord, ClaimUpdated, InputProgress, SeenStatement, StatementExtracted, stable_id
 
 from ..app import app, settings, topics
-from ..codecs import DecodeError, decode, encode
+from ..broker import resolve_broker_url
+from ..codecs import DecodeError, dead_letter, decode_statements_record, encode
+from ..kafka import client_config, topic_partitions
 from ..nlp.models import make_embedder, make_tracker
 from ..nlp.tracker import ClaimTracker
+from ..offsets import exact_end_offsets
+from ..ordering import EventTimeOrder, Extent, TopicPartition
 from .deadletter import send_dead_letter
 from .enrich import nlp_executor
 from .state import ModelTable
@@ -27,11 +37,121 @@ log = logging.getLogger(__name__)
 claims = app.Table("claims", partitions=1, help="claim id -> ClaimRecord")
 seen_statements = app.Table("seen_statements", partitions=1, help="statement id -> SeenStatement")
 sent_alerts = app.Table("sent_alerts", partitions=1, help="alert id -> time the alert was sent")
+ordering_buffer = app.Table("ordering_buffer", partitions=1, help="statement id -> StatementExtracted held for order")
+input_progress = app.Table("input_progress", partitions=1, help="topic:partition -> latest InputProgress")
 
 
 @lru_cache(maxsize=1)
 def tracker() -> ClaimTracker:
     return make_tracker(ModelTable(claims, ClaimRecord), ModelTable(seen_statements, SeenStatement), settings)
+
+
+def input_partitions() -> list[TopicPartition]:
+    """The input partitions by the settings (the broker's metadata replaces this once read)."""
+    return [(topic, p) for topic in (settings.topic_articles, settings.topic_comments)
+            for p in range(settings.topic_partitions)]
+
+
+@lru_cache(maxsize=1)
+def ordering() -> EventTimeOrder:
+    return EventTimeOrder(ModelTable(ordering_buffer, StatementExtracted), ModelTable(input_progress, InputProgress),
+                          input_partitions(), max_buffered=settings.ordering_max_buffered,
+                          processed=lambda statement_id: statement_id in seen_statements)
+
+
+class InputExtents:
+    """Reads the input partitions' first and next offsets from the broker (a group-less consumer)."""
+
+    def __init__(self) -> None:
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def __call__(self) -> dict[TopicPartition, Extent]:
+        if self._consumer is None:
+            consumer = AIOKafkaConsumer(**client_config(settings, resolve_broker_url(settings)), group_id=None,
+                                        enable_auto_commit=False)
+            await consumer.start()
+            self._consumer = consumer
+        tps = [tp for topic in (settings.topic_articles, settings.topic_comments)
+               for tp in await topic_partitions(self._consumer, topic)]
+        starts = await self._consumer.beginning_offsets(tps)
+        ends = await exact_end_offsets(self._consumer, tps)
+        return {(tp.topic, tp.partition): Extent(starts[tp], ends[tp]) for tp in tps}
+
+    async def close(self) -> None:
+        if self._consumer is not None:
+            consumer, self._consumer = self._consumer, None
+            await consumer.stop()
+
+
+input_extents = InputExtents()
+
+
+@app.on_partitions_revoked.connect
+async def forget_in_memory_state(sender: object, revoked: object = None, **kwargs: object) -> None:
+    """The statements partition may move: what memory mirrors of its tables hold is rebuilt on use."""
+    ordering().forget()
+    if tracker.cache_info().currsize:
+        tracker().forget()
+
+
+@app.on_before_shutdown.connect
+async def close_input_extents(sender: object, **kwargs: object) -> None:
+    await input_extents.close()
+
+
+async def ready_statements(record: StatementExtracted | InputProgress) -> list[StatementExtracted]:
+    """The statements the tracker may process now that ``record`` arrived (in event-time order)."""
+    if settings.ordering == "arrival":
+        return [record] if isinstance(record, StatementExtracted) else []
+    order = ordering()
+    if isinstance(record, StatementExtracted):
+        order.add(record)
+        return order.release()
+    order.advance(record)
+    if not order.held:
+        return []
+    snapshot_after = order.arrived()
+    try:
+        extents = await input_extents()
+    except Exception as exc:  # noqa: BLE001 - the next marker tries again; watermarks still work
+        log.warning("could not read the input partitions' offsets (%r); ordering by watermarks only", exc)
+        return order.release()
+    order.inputs = sorted(extents)
+    return order.release(extents, snapshot_after)
+
+
+async def dead_letter_statement(event: EventT, statement: StatementExtracted, reason: str) -> None:
+    message = event.message
+    record = dead_letter(topic=message.topic, partition=message.partition, offset=message.offset,
+                         stage="track_claims", reason=reason, value=encode(statement),
+                         key=statement.article_id).model_copy(
+        update={"event_id": stable_id("dlq", statement.event_id, "track_claims")})
+    log.warning("dead letter for statement %s (track_claims): %s", statement.event_id, reason)
+    await topics.deadletter.send(key=record.topic.encode(), value=encode(record))
+
+
+async def track(event: EventT, statement: StatementExtracted) -> int:
+    """Run one statement through the tracker; send claim updates and new alerts. Returns alerts sent."""
+    try:
+        output = tracker().process(statement)
+    except Exception as exc:  # noqa: BLE001 - one bad statement must not stop the stream
+        log.exception("claim tracking failed for %s", statement.event_id)
+        await dead_letter_statement(event, statement, f"claim tracking failed: {exc!r}")
+        return 0
+    for claim_id in output.touched:
+        record = tracker().claims.get(claim_id)
+        if record is not None:
+            update = ClaimUpdated.of(record, at=statement.occurred_at, source=f"statement:{statement.event_id}")
+            await topics.claims.send(key=claim_id.encode(), value=encode(update))
+    sent = 0
+    for alert in output.alerts:
+        if alert.alert_id in sent_alerts:
+            continue
+        await topics.alerts.send(key=alert.claim.claim_id.encode(), value=encode(alert))
+        sent_alerts[alert.alert_id] = alert.occurred_at.isoformat()
+        sent += 1
+        log.info("alert %s: %s %s", alert.alert_id, alert.stance, alert.denial.text[:80])
+    return sent
 
 
 def warm_up() -> None:
@@ -52,27 +172,12 @@ async def load_models() -> None:
 async def track_claims(stream):  # type: ignore[no-untyped-def]
     async for event in stream.events():
         try:
-            statement = decode(event.value, StatementExtracted)
+            record = decode_statements_record(event.value)
         except DecodeError as exc:
             await send_dead_letter(event, "track_claims", str(exc))
             yield 0  # one result per event (test_context and ask() wait for it)
             continue
-        try:
-            output = tracker().process(statement)
-        except Exception as exc:  # noqa: BLE001 - one bad statement must not stop the stream
-            log.exception("claim tracking failed for %s", statement.event_id)
-            await send_dead_letter(event, "track_claims", f"claim tracking failed: {exc!r}")
-            yield 0  # one result per event (test_context and ask() wait for it)
-            continue
-        for claim_id in output.touched:
-            record = tracker().claims.get(claim_id)
-            if record is not None:
-                update = ClaimUpdated.of(record, at=statement.occurred_at, source=f"statement:{statement.event_id}")
-                await topics.claims.send(key=claim_id.encode(), value=encode(update))
-        for alert in output.alerts:
-            if alert.alert_id in sent_alerts:
-                continue
-            await topics.alerts.send(key=alert.claim.claim_id.encode(), value=encode(alert))
-            sent_alerts[alert.alert_id] = alert.occurred_at.isoformat()
-            log.info("alert %s: %s %s", alert.alert_id, alert.stance, alert.denial.text[:80])
-        yield len(output.alerts)
+        sent = 0
+        for statement in await ready_statements(record):
+            sent += await track(event, statement)
+        yield sent

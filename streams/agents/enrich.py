@@ -1,13 +1,17 @@
 """enrich_documents: articles and comments -> enriched statements (sentences, entities,
-attribution, normalised times)."""
+attribution, normalised times), each input record followed by an ``InputProgress`` marker (the
+tracker's event-time order, see ``streams/ordering.py``)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
-from schemas import ArticlePublished, CommentPosted, StatementExtracted
+from faust.types import EventT
+
+from schemas import ArticlePublished, CommentPosted, InputProgress, StatementExtracted
 
 from ..app import app, topics
 from ..codecs import DecodeError, decode_document, encode
@@ -26,6 +30,21 @@ def enrich_document(document: ArticlePublished | CommentPosted) -> list[Statemen
     return enrich_comment(document)
 
 
+# The latest document time enriched per input partition on this worker.
+watermarks: dict[tuple[str, int], datetime] = {}
+
+
+async def send_progress(event: EventT, occurred_at: datetime | None) -> None:
+    """After the statements of one input record (or its dead letter): how far this partition has got."""
+    message = event.message
+    tp = (message.topic, message.partition)
+    if occurred_at is not None and (tp not in watermarks or occurred_at > watermarks[tp]):
+        watermarks[tp] = occurred_at
+    marker = InputProgress(topic=message.topic, partition=message.partition, offset=message.offset,
+                           watermark=watermarks.get(tp))
+    await topics.statements.send(key=f"{message.topic}:{message.partition}".encode(), value=encode(marker))
+
+
 @app.agent(topics.documents)
 async def enrich_documents(stream):  # type: ignore[no-untyped-def]
     loop = asyncio.get_running_loop()
@@ -34,6 +53,7 @@ async def enrich_documents(stream):  # type: ignore[no-untyped-def]
             document = decode_document(event.value)
         except DecodeError as exc:
             await send_dead_letter(event, "enrich_documents", str(exc))
+            await send_progress(event, None)
             yield 0  # one result per event (test_context and ask() wait for it)
             continue
         try:
@@ -41,9 +61,11 @@ async def enrich_documents(stream):  # type: ignore[no-untyped-def]
         except Exception as exc:  # noqa: BLE001 - a bad document must not stop the stream
             log.exception("enrichment failed for %s", document.document_id)
             await send_dead_letter(event, "enrich_documents", f"enrichment failed: {exc!r}")
+            await send_progress(event, document.occurred_at)
             yield 0  # one result per event (test_context and ask() wait for it)
             continue
         for statement in statements:
             await topics.statements.send(key=statement.article_id.encode(), value=encode(statement))
+        await send_progress(event, document.occurred_at)
         log.info("enriched %s %s: %d statements", document.kind, document.document_id, len(statements))
         yield len(statements)

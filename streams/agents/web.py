@@ -36,6 +36,7 @@ from ..ingest.push import PushError, PushKind, check_bearer, check_size, parse_p
 from ..ingest.replay import partition_key
 from ..sinks.filters import AlertFilter, parse_since
 from ..web.live import LiveViews
+from .claims import ordering
 
 log = logging.getLogger(__name__)
 
@@ -268,4 +269,5 @@ class Favicon(View):
 class Health(View):
     async def get(self, request: Request) -> Response:
         return self.json({"status": "ok", "live_views_ready": live.ready.is_set(),
-                          "claims": len(live.claims), "alerts": len(live.alerts)})
+                          "claims": len(live.claims), "alerts": len(live.alerts),
+                          "ordering": ordering().status()})

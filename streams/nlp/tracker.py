@@ -196,6 +196,10 @@ class ClaimTracker:
         self._pending_ids: set[str] | None = None
         self._watermark: datetime | None = None
 
+    def forget(self) -> None:
+        """Drop the in-memory indexes (the tables moved between workers: they are rebuilt on use)."""
+        self._pending_ids = None
+
     # -- pending buffer --------------------------------------------------------------------------
 
     def _pending(self) -> set[str]:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from schemas import ArticlePublished, ClaimUpdated, CommentPosted, DeadLetter, DenialDetected, StatementExtracted
-from streams.agents.claims import sent_alerts, track_claims
+import pytest
+
+from schemas import (ArticlePublished, ClaimUpdated, CommentPosted, DeadLetter, DenialDetected, InputProgress,
+                     StatementExtracted)
+from streams.agents import claims as claims_agent
+from streams.agents.claims import ordering, sent_alerts, track_claims
+from streams.agents import enrich as enrich_agent
 from streams.agents.enrich import enrich_documents
-from streams.codecs import decode, encode
+from streams.app import settings
+from streams.codecs import decode, decode_statements_record, encode
+from streams.ordering import Extent
 
 T0 = datetime(2016, 12, 28, 8, 15, tzinfo=timezone.utc)
 
@@ -20,14 +27,29 @@ ARTICLE = ArticlePublished(
 )
 
 
-async def test_enrich_documents_emits_attributed_statements(test_app, sent):
+def split(records: list[tuple[bytes | None, bytes]]) -> tuple[list[StatementExtracted], list[InputProgress]]:
+    """The statements and the progress markers sent to the statements topic."""
+    decoded = [decode_statements_record(v) for _, v in records]
+    return ([r for r in decoded if isinstance(r, StatementExtracted)],
+            [r for r in decoded if isinstance(r, InputProgress)])
+
+
+@pytest.fixture
+def arrival_order(monkeypatch):
+    """The tracker without event-time ordering (test_context has no broker to read extents from)."""
+    monkeypatch.setattr(settings, "ordering", "arrival")
+
+
+async def test_enrich_documents_emits_attributed_statements_then_a_progress_marker(test_app, sent):
     async with enrich_documents.test_context() as agent:
         await agent.put(encode(ARTICLE))
-    statements = [decode(v, StatementExtracted) for _, v in sent["statements"]]
+    statements, markers = split(sent["statements"])
     assert [s.index for s in statements] == [0, 1]
     assert statements[1].attribution.speaker == "Labib Nahhas"
     assert statements[0].times and statements[0].times[0].value.startswith("2016-12-28")
-    assert all(k == b"t1" for k, _ in sent["statements"])
+    assert [k for k, _ in sent["statements"]][:2] == [b"t1", b"t1"]
+    assert decode_statements_record(sent["statements"][-1][1]) == markers[0]  # the marker comes last
+    assert len(markers) == 1 and markers[0].watermark == T0
     assert not sent["deadletter"]
 
 
@@ -38,18 +60,23 @@ async def test_enrich_documents_handles_comments(test_app, sent):
     )
     async with enrich_documents.test_context() as agent:
         await agent.put(encode(comment))
-    statements = [decode(v, StatementExtracted) for _, v in sent["statements"]]
+    statements, markers = split(sent["statements"])
     assert statements and all(s.document_kind == "comment" and s.attribution.speaker == "reader" for s in statements)
+    assert len(markers) == 1
 
 
-async def test_a_malformed_document_is_dead_lettered_and_the_agent_goes_on(test_app, sent):
+async def test_a_malformed_document_is_dead_lettered_and_the_agent_goes_on(test_app, sent, monkeypatch):
+    monkeypatch.setattr(enrich_agent, "watermarks", {})
     async with enrich_documents.test_context() as agent:
         await agent.put(b"\xff\xfe not json")
         await agent.put(encode(ARTICLE))
     letters = [decode(v, DeadLetter) for _, v in sent["deadletter"]]
     assert len(letters) == 1 and letters[0].stage == "enrich_documents"
     assert "invalid document" in letters[0].reason and letters[0].original.startswith("\\xff\\xfe")
-    assert len(sent["statements"]) == 2
+    statements, markers = split(sent["statements"])
+    assert len(statements) == 2
+    # The dead-lettered record still moves its partition on (no event time: none could be read).
+    assert [m.watermark for m in markers] == [None, T0]
 
 
 async def enriched(article: ArticlePublished) -> list[bytes]:
@@ -58,7 +85,7 @@ async def enriched(article: ArticlePublished) -> list[bytes]:
     return [encode(s) for s in enrich_article(article)]
 
 
-async def test_track_claims_alerts_once_per_claim_and_denial(test_app, sent):
+async def test_track_claims_alerts_once_per_claim_and_denial(test_app, sent, arrival_order):
     records = await enriched(ARTICLE)
     async with track_claims.test_context() as agent:
         for record in records:
@@ -77,6 +104,31 @@ async def test_track_claims_alerts_once_per_claim_and_denial(test_app, sent):
     assert final.status == "denied" and [e.kind for e in final.timeline] == ["first_report", "deny"]
     assert final.timeline[1].alert_id == alert.alert_id
     assert len(updates) == len({(u.claim_id, len(u.timeline)) for _, u in updates})  # the replay sent nothing more
+
+
+async def test_track_claims_holds_statements_until_every_input_partition_got_past_them(test_app, sent, monkeypatch):
+    """Event-time order (the default): statements wait for the progress markers, then go in order."""
+    topic = settings.topic_articles
+    extents = {(topic, 0): Extent(0, 1), (topic, 1): Extent(0, 0), (settings.topic_comments, 0): Extent(0, 0),
+               (settings.topic_comments, 1): Extent(0, 0)}
+
+    async def read_extents() -> dict:
+        return extents
+
+    monkeypatch.setattr(claims_agent, "input_extents", read_extents)
+    monkeypatch.setattr(settings, "topic_partitions", 2)
+    records = await enriched(ARTICLE.model_copy(update={"event_id": "article-t2", "document_id": "t2"}))
+    async with track_claims.test_context() as agent:
+        for record in reversed(records):  # the denial before the claim
+            await agent.put(record)
+        assert not sent["alerts"] and len(ordering().held) == 2
+        marker = InputProgress(topic=topic, partition=0, offset=0, watermark=T0)
+        await agent.put(encode(marker))
+    assert not ordering().held
+    alerts = [decode(v, DenialDetected) for _, v in sent["alerts"]]
+    assert len(alerts) == 1 and alerts[0].denial.speaker == "Labib Nahhas" and alerts[0].denial.document_id == "t2"
+    final = [decode(v, ClaimUpdated) for _, v in sent["claims"]][-1]
+    assert final.timeline[-1].kind == "deny" and final.timeline[-1].document_id == "t2"
 
 
 async def test_track_claims_dead_letters_a_statement_that_does_not_validate(test_app, sent):

@@ -14,7 +14,7 @@ import pytest
 
 from streams.broker import EmbeddedBroker, free_port
 from streams.demo import start_worker, stop_process, tail
-from streams.kafka import ensure_topics, group_lag
+from streams.kafka import ensure_topics, group_lag, group_lags
 from streams.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -57,7 +57,12 @@ class Worker:
                 raise AssertionError(f"worker exited ({self.proc.returncode}):\n{self.log()}")
             return await group_lag(self.settings, self.url, self.settings.app_id, topics) == 0
 
-        await wait_for(idle, timeout, "the worker to process every record")
+        try:
+            await wait_for(idle, timeout, "the worker to process every record")
+        except AssertionError as exc:
+            lags = await group_lags(self.settings, self.url, self.settings.app_id, topics)
+            behind = {f"{tp.topic}[{tp.partition}]": n for tp, n in lags.items() if n}
+            raise AssertionError(f"{exc}; uncommitted records per partition: {behind}; log {self.log_path}") from None
 
 
 @pytest.fixture(scope="module")
