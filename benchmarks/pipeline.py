@@ -5,7 +5,11 @@
 Baselines measured in the same run (the machines are noisy, so compare ratios, not absolutes):
 - enrichment vs a bare spaCy parse of the same texts (what attribution/timex/entities add);
 - the claim tracker vs the same tracker without embeddings (what MiniLM costs), and the tracker with the
-  service's trained reply and news stance models vs the cue-only one (what the models cost).
+  service's trained reply and news stance models vs the cue-only one (what the models cost);
+- what the worker runs since statements carry their vectors (``streams/nlp/vectors.py``): enrichment
+  plus the vectors (one batch per document) vs enrichment alone, and the service's tracker on
+  statements with vectors vs the same tracker embedding the texts itself. The tracker runs on one
+  worker at a time, so its cost per statement bounds the throughput of any number of workers.
 Prints one JSON object and writes it to --out.
 """
 
@@ -26,6 +30,7 @@ from streams.nlp.enrich import enrich_article, enrich_comment
 from streams.nlp.pipeline import get_nlp
 from streams.nlp.models import make_tracker
 from streams.nlp.tracker import ClaimTracker
+from streams.nlp.vectors import with_embeddings
 from streams.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,6 +82,22 @@ def main() -> None:
 
         return run
 
+    def enrich_and_embed_all():  # type: ignore[no-untyped-def]
+        embedder._cache.clear()
+        out = []
+        for d in documents:
+            out += with_embeddings(enrich_article(d) if isinstance(d, ArticlePublished) else enrich_comment(d), embedder)
+        return out
+
+    vectors_best, vectors_median, carried = best_of(args.repeat, enrich_and_embed_all)
+
+    def track_carried():  # type: ignore[no-untyped-def]
+        tracker = make_tracker({}, {}, Settings())
+        tracker.matcher.embedder._cache.clear()
+        return [a for s in carried for a in tracker.process(s).alerts]
+
+    carried_best, carried_median, carried_alerts = best_of(args.repeat, track_carried)
+
     track_best, track_median, alerts = best_of(args.repeat, track(True))
     plain_best, plain_median, _ = best_of(args.repeat, track(False))
     service_best, service_median, service_alerts = best_of(args.repeat, track(True, service_models=True))
@@ -99,6 +120,17 @@ def main() -> None:
                                                "ms_per_statement": round(1000 * service_best / n, 2),
                                                "alerts": len(service_alerts),
                                                "over_cue_only_tracker": round(service_best / track_best, 2)},
+        "enrich_with_statement_vectors": {"best_s": round(vectors_best, 3),
+                                          "ms_per_statement": round(1000 * vectors_best / n, 2),
+                                          "over_enrich": round(vectors_best / enrich_best, 2)},
+        "tracker_on_statements_with_vectors": {"best_s": round(carried_best, 3),
+                                               "ms_per_statement": round(1000 * carried_best / n, 2),
+                                               "alerts": len(carried_alerts),
+                                               "same_alerts": [a.alert_id for a in carried_alerts]
+                                               == [a.alert_id for a in service_alerts],
+                                               "over_tracker_with_service_stance_models":
+                                                   round(carried_best / service_best, 2),
+                                               "statements_per_s": round(n / carried_best, 1)},
         "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

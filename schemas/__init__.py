@@ -11,7 +11,15 @@ from .alerts import (
 )
 from .base import SCHEMA_VERSION, Event, stable_id, to_utc
 from .documents import ArticlePublished, CommentPosted
-from .statements import Attribution, Entity, InputProgress, SpeakerKind, StatementExtracted, TimeMention
+from .statements import (
+    Attribution,
+    Entity,
+    InputProgress,
+    SpeakerKind,
+    StatementEmbeddings,
+    StatementExtracted,
+    TimeMention,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -29,6 +37,7 @@ __all__ = [
     "Severity",
     "SpeakerKind",
     "Stance",
+    "StatementEmbeddings",
     "StatementExtracted",
     "TimeMention",
     "stable_id",

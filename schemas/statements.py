@@ -40,6 +40,17 @@ class Attribution(Model):
     carried_over: bool = False  # inherited from the previous sentence ("... said X. 'Quote.'")
 
 
+class StatementEmbeddings(Model):
+    """Sentence vectors of the texts the claim tracker embeds for a statement, computed where the
+    statement is enriched (which scales with the workers) so that the tracker, one worker at a time,
+    does not run the model for them (``streams/nlp/vectors.py``)."""
+
+    model: str = Field(description="Fingerprint of the embedding model (Embedder.fingerprint); the tracker "
+                       "uses the vectors only when it is its own.")
+    vectors: dict[str, str] = Field(default_factory=dict, description="Role (content, context, stance) -> "
+                                    "base64 of the little-endian float32 vector.")
+
+
 class StatementExtracted(Event):
     """One sentence of an article or comment, enriched. ``event_id`` is the statement id."""
 
@@ -59,6 +70,7 @@ class StatementExtracted(Event):
     times: list[TimeMention] = Field(default_factory=list)
     attribution: Attribution
     context_before: str = ""  # the previous sentence, for matching short statements
+    embeddings: StatementEmbeddings | None = None  # None: the tracker embeds the texts itself
 
 
 class InputProgress(Model):

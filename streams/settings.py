@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     ordering: Literal["event_time", "arrival"] = Field(
         "event_time", description="Order of statements into the claim tracker: event_time (the same with any number "
         "of workers: statements wait until every input partition got past them) or arrival (no wait).")
+    statement_embeddings: bool = Field(
+        True, description="Enrichment sends the sentence vectors the claim tracker needs with each statement "
+        "(about 6 KB a statement), so the tracker, on one worker at a time, does not compute them.")
     ordering_max_buffered: int = Field(20000, ge=1, description="Most statements held for event-time order; "
                                        "beyond it the oldest go to the tracker before their inputs caught up.")
 

@@ -159,7 +159,9 @@ def warm_up() -> None:
     from ..nlp.pipeline import get_nlp
 
     get_nlp(settings.spacy_model)
-    make_embedder(settings).encode(["claimwatch is ready."])
+    embedder = make_embedder(settings)
+    embedder.encode(["claimwatch is ready."])
+    log.info("embedding model %s", embedder.fingerprint)  # what statement vectors must carry to be used
 
 
 @app.task

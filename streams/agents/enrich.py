@@ -1,6 +1,6 @@
 """enrich_documents: articles and comments -> enriched statements (sentences, entities,
-attribution, normalised times), each input record followed by an ``InputProgress`` marker (the
-tracker's event-time order, see ``streams/ordering.py``)."""
+attribution, normalised times, and the sentence vectors the tracker needs), each input record
+followed by an ``InputProgress`` marker (the tracker's event-time order, see ``streams/ordering.py``)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,31 @@ from faust.types import EventT
 
 from schemas import ArticlePublished, CommentPosted, InputProgress, StatementExtracted
 
-from ..app import app, topics
+from ..app import app, settings, topics
 from ..codecs import DecodeError, decode_document, encode
 from ..nlp.enrich import enrich_article, enrich_comment
+from ..nlp.models import make_embedder
+from ..nlp.vectors import with_embeddings
 from .deadletter import send_dead_letter
 
 log = logging.getLogger(__name__)
 
 # spaCy work runs off the event loop (heartbeats keep flowing), one document at a time.
 nlp_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimwatch-nlp")
+
+
+def enrich_and_embed(document: ArticlePublished | CommentPosted) -> list[StatementExtracted]:
+    """``enrich_document``, then the vectors the claim tracker needs (``streams/nlp/vectors.py``) when
+    ``statement_embeddings`` is on. Vectors are an optimisation: when embedding fails the statements go
+    without them, and the tracker embeds the texts itself."""
+    statements = enrich_document(document)
+    if not settings.statement_embeddings or not statements:
+        return statements
+    try:
+        return with_embeddings(statements, make_embedder(settings))
+    except Exception:  # noqa: BLE001 - the statements are still good
+        log.exception("embedding the statements of %s failed; sending them without vectors", document.document_id)
+        return statements
 
 
 def enrich_document(document: ArticlePublished | CommentPosted) -> list[StatementExtracted]:
@@ -57,7 +73,7 @@ async def enrich_documents(stream):  # type: ignore[no-untyped-def]
             yield 0  # one result per event (test_context and ask() wait for it)
             continue
         try:
-            statements = await loop.run_in_executor(nlp_executor, enrich_document, document)
+            statements = await loop.run_in_executor(nlp_executor, enrich_and_embed, document)
         except Exception as exc:  # noqa: BLE001 - a bad document must not stop the stream
             log.exception("enrichment failed for %s", document.document_id)
             await send_dead_letter(event, "enrich_documents", f"enrichment failed: {exc!r}")

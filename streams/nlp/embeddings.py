@@ -8,6 +8,7 @@ L2 normalisation, so the dot product of two vectors is their cosine similarity.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -60,6 +61,7 @@ class Embedder:
         self._input_names: set[str] = set()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._fingerprint: str | None = None
 
     @property
     def dim(self) -> int:
@@ -143,6 +145,41 @@ class Embedder:
 
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
+
+    # -- vectors computed elsewhere -------------------------------------------------------------
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies what this embedder computes: a hash of the model file, the tokenizer file and the
+        token limit. Vectors computed by another process (``streams/nlp/vectors.py``) are used only when
+        their fingerprint is this one."""
+        if self._fingerprint is None:
+            digest = hashlib.sha256()
+            for path in (self.model_path or default_model_path(), self.tokenizer_path):
+                with open(path, "rb") as f:
+                    for block in iter(lambda: f.read(1 << 20), b""):
+                        digest.update(block)
+            digest.update(f"max_tokens={self.max_tokens}".encode())
+            self._fingerprint = f"minilm-{digest.hexdigest()[:16]}"
+        return self._fingerprint
+
+    def prime(self, vectors: dict[str, np.ndarray]) -> int:
+        """Put vectors computed elsewhere (same ``fingerprint``) into the cache, so ``encode`` serves
+        them without running the model. Returns how many were added; a no-op without a cache."""
+        if not self.cache_size:
+            return 0
+        added = 0
+        with self._lock:
+            for text, vec in vectors.items():
+                if vec.shape != (DIM,):
+                    raise ValueError(f"a primed vector has shape {vec.shape}, not ({DIM},)")
+                if text not in self._cache:
+                    added += 1
+                self._cache[text] = vec.astype(np.float32, copy=False)
+                self._cache.move_to_end(text)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return added
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:

@@ -34,6 +34,7 @@ from schemas.statements import StatementExtracted
 
 from .claims import entities_in, key_terms, speaker_tokens, weak_terms
 from .embeddings import Embedder
+from .vectors import content_text, context_text, prime
 
 logger = logging.getLogger(__name__)
 
@@ -125,10 +126,14 @@ class ClaimMatcher:
 
     # -- features --------------------------------------------------------------------------------
 
+    def prime(self, statement: StatementExtracted) -> int:
+        """Use the vectors enrichment computed for ``statement`` (``streams/nlp/vectors.py``)."""
+        return prime(self.embedder, statement) if self.embedder is not None else 0
+
     def features(self, statement: StatementExtracted) -> StatementFeatures:
         att = statement.attribution
-        content = att.content.strip() if att.content.strip() and att.speaker_kind != "narrator" else statement.text
-        context = f"{statement.context_before} {statement.text}".strip()
+        content = content_text(statement)
+        context = context_text(statement)
         content_vec = context_vec = None
         if self.embedder is not None:
             vecs = self.embedder.encode([content, context])

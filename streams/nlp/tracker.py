@@ -512,6 +512,7 @@ class ClaimTracker:
         if sid in self.seen:
             out.duplicate = True
             return out
+        self.matcher.prime(statement)  # vectors computed at enrichment, when the statement carries them
         if self._watermark is None or statement.occurred_at > self._watermark:
             self._watermark = statement.occurred_at
         base = self.stance.classify(statement, None)

@@ -53,6 +53,39 @@ async def test_enrich_documents_emits_attributed_statements_then_a_progress_mark
     assert not sent["deadletter"]
 
 
+async def test_enriched_statements_carry_the_vectors_the_tracker_needs(test_app, sent):
+    from streams.nlp.models import make_embedder
+    from streams.nlp.vectors import ROLES
+
+    async with enrich_documents.test_context() as agent:
+        await agent.put(encode(ARTICLE))
+    statements, _ = split(sent["statements"])
+    assert statements and all(s.embeddings is not None for s in statements)
+    assert {s.embeddings.model for s in statements} == {make_embedder(settings).fingerprint}
+    assert all(set(s.embeddings.vectors) == set(ROLES) for s in statements)
+
+
+async def test_statement_vectors_can_be_turned_off(test_app, sent, monkeypatch):
+    monkeypatch.setattr(settings, "statement_embeddings", False)
+    async with enrich_documents.test_context() as agent:
+        await agent.put(encode(ARTICLE))
+    statements, _ = split(sent["statements"])
+    assert len(statements) == 2 and all(s.embeddings is None for s in statements)
+
+
+async def test_statements_go_without_vectors_when_embedding_fails(test_app, sent, monkeypatch, caplog):
+    def broken(statements, embedder):  # type: ignore[no-untyped-def]
+        raise RuntimeError("onnxruntime fell over")
+
+    monkeypatch.setattr(enrich_agent, "with_embeddings", broken)
+    async with enrich_documents.test_context() as agent:
+        await agent.put(encode(ARTICLE))
+    statements, markers = split(sent["statements"])
+    assert len(statements) == 2 and all(s.embeddings is None for s in statements) and len(markers) == 1
+    assert not sent["deadletter"]
+    assert "sending them without vectors" in caplog.text
+
+
 async def test_enrich_documents_handles_comments(test_app, sent):
     comment = CommentPosted(
         event_id="comment-t1", occurred_at=T0, source="test", document_id="c1", article_id="t1",
