@@ -265,9 +265,23 @@ class Favicon(View):
         return static_response("favicon.svg")
 
 
+def assigned_partitions() -> list[str]:
+    """This worker's partitions of the input and statements topics (``topic[partition]``)."""
+    mine = {settings.topic_articles, settings.topic_comments, settings.topic_statements}
+    try:
+        assignment = app.consumer.assignment()
+    except Exception:  # noqa: BLE001 - no consumer yet (starting up)
+        return []
+    return sorted(f"{tp.topic}[{tp.partition}]" for tp in assignment if tp.topic in mine)
+
+
 @app.page("/health")
 class Health(View):
     async def get(self, request: Request) -> Response:
+        partitions = assigned_partitions()
         return self.json({"status": "ok", "live_views_ready": live.ready.is_set(),
                           "claims": len(live.claims), "alerts": len(live.alerts),
+                          "partitions": partitions,
+                          # whether this worker runs the claim tracker (holds the statements partition)
+                          "tracker": f"{settings.topic_statements}[0]" in partitions,
                           "ordering": ordering().status()})
