@@ -9,7 +9,9 @@ Baselines measured in the same run (the machines are noisy, so compare ratios, n
 - what the worker runs since statements carry their vectors (``streams/nlp/vectors.py``): enrichment
   plus the vectors (one batch per document) vs enrichment alone, and the service's tracker on
   statements with vectors vs the same tracker embedding the texts itself. The tracker runs on one
-  worker at a time, so its cost per statement bounds the throughput of any number of workers.
+  worker at a time, so its cost per statement bounds the throughput of any number of workers;
+- the worker's tracker state (``streams/state.py``: one table, a batch per statement, on a
+  dict standing in for the Faust table) vs plain dicts, on statements with vectors.
 Prints one JSON object and writes it to --out.
 """
 
@@ -23,7 +25,8 @@ import statistics
 import time
 from pathlib import Path
 
-from schemas import ArticlePublished
+from schemas import ArticlePublished, ClaimRecord, SeenStatement
+from streams.state import StateTable
 from streams.ingest.archive import load_archive
 from streams.nlp.embeddings import Embedder
 from streams.nlp.enrich import enrich_article, enrich_comment
@@ -98,6 +101,21 @@ def main() -> None:
 
     carried_best, carried_median, carried_alerts = best_of(args.repeat, track_carried)
 
+    def track_carried_on_state_table():  # type: ignore[no-untyped-def]
+        state = StateTable({})
+        claims = state.section("claim:", ClaimRecord, cached=True)
+        seen = state.section("seen:", SeenStatement)
+        tracker = make_tracker(claims, seen, Settings())
+        tracker.matcher.embedder._cache.clear()
+        alerts = []
+        for s in carried:
+            state.begin(s.event_id)
+            alerts += tracker.process(s).alerts
+            state.commit()
+        return alerts
+
+    table_best, _, table_alerts = best_of(args.repeat, track_carried_on_state_table)
+
     track_best, track_median, alerts = best_of(args.repeat, track(True))
     plain_best, plain_median, _ = best_of(args.repeat, track(False))
     service_best, service_median, service_alerts = best_of(args.repeat, track(True, service_models=True))
@@ -131,6 +149,11 @@ def main() -> None:
                                                "over_tracker_with_service_stance_models":
                                                    round(carried_best / service_best, 2),
                                                "statements_per_s": round(n / carried_best, 1)},
+        "tracker_on_state_table": {"best_s": round(table_best, 3),
+                                   "ms_per_statement": round(1000 * table_best / n, 2),
+                                   "same_alerts": [a.alert_id for a in table_alerts]
+                                   == [a.alert_id for a in carried_alerts],
+                                   "over_tracker_on_dicts": round(table_best / carried_best, 2)},
         "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -20,8 +20,8 @@ with watermarks, as event-time stream processors do:
 
 Replays publish in event-time order and the broker keeps each partition's order, so with this the
 tracker sees one order, the same as an in-process run over ``sorted(statements, key=order_key)``.
-The buffer and the markers live in Faust tables (changelogged), so a tracker that moves to another
-worker resumes with them. Tables are plain ``MutableMapping``s here, so this module has no Faust.
+The buffer and the markers live in the tracker's table (changelogged, ``streams/state.py``),
+so a tracker that moves to another worker resumes with them. Tables are plain ``MutableMapping``s here, so this module has no Faust.
 """
 
 from __future__ import annotations
@@ -153,10 +153,13 @@ class EventTimeOrder:
 
     def release(self, extents: Mapping[TopicPartition, Extent] | None = None, snapshot_after: int = 0
                 ) -> list[StatementExtracted]:
-        """Remove and return the statements that can go to the tracker now, in event-time order.
+        """Take out and return the statements that can go to the tracker now, in event-time order.
 
         ``extents``: the input partitions' extents, read from the broker after arrival number
         ``snapshot_after``; statements that arrived later are held to the watermarks alone.
+        A released statement stays in ``buffer`` until ``done``: the caller deletes it together
+        with what processing it wrote (``streams/state.py``), so a worker that stops in
+        between leaves it in the buffer, to be released again by the next owner.
         """
         if not self.held:
             return []
@@ -175,7 +178,6 @@ class EventTimeOrder:
                            self.max_buffered, overflow)
             ready.extend(statement for statement, _ in queue[len(ready):len(ready) + overflow])
         for statement in ready:
-            del self.buffer[statement.event_id]
             del self.held[statement.event_id]
             key = order_key(statement)
             if self._last is not None and key < self._last:
@@ -185,6 +187,11 @@ class EventTimeOrder:
             else:
                 self._last = key
         return ready
+
+    def done(self, statement: StatementExtracted) -> None:
+        """``statement`` (released) has been processed: delete it from the buffer."""
+        if statement.event_id in self.buffer:
+            del self.buffer[statement.event_id]
 
     def forget(self) -> None:
         """Drop what is kept in memory (the partition moved: the tables are the truth)."""

@@ -1,12 +1,15 @@
 """track_claims: enriched statements -> claims (clustered across sources) -> alerts, and each
 changed claim's state (``ClaimUpdated``) to the ``claims`` topic.
 
-State lives in tables on the single-partition statements topic: ``claims`` (claim id ->
-ClaimRecord), ``seen_statements`` (idempotency and pending denials) and ``sent_alerts``
-(alert id -> when it was sent), so a replay of the same archive sends no alert twice; and, for
-event-time order across enrichment workers (``streams/ordering.py``), ``ordering_buffer``
-(statements waiting for every input partition to get past them) and ``input_progress`` (the
-latest ``InputProgress`` marker of each input partition).
+State lives in ONE table, ``tracker_state``, on the single-partition statements topic, under key
+prefixes (``streams/state.py`` says why one, and how a statement's writes are one batch):
+
+* ``claim:`` claim id -> ClaimRecord;
+* ``seen:`` statement id -> SeenStatement (idempotency and pending denials);
+* ``sent:`` alert id -> when the alert was sent, so a replay of the same archive sends no alert twice;
+* ``hold:`` statement id -> StatementExtracted waiting for every input partition to get past it, and
+  ``progress:`` topic:partition -> the latest ``InputProgress`` of each input partition: event-time
+  order across enrichment workers (``streams/ordering.py``).
 """
 
 from __future__ import annotations
@@ -26,24 +29,40 @@ from ..codecs import DecodeError, dead_letter, decode_statements_record, encode
 from ..kafka import client_config, topic_partitions
 from ..nlp.models import make_embedder, make_tracker
 from ..nlp.tracker import ClaimTracker
+from ..gaps import SkippedRecord
 from ..offsets import exact_end_offsets
 from ..ordering import EventTimeOrder, Extent, TopicPartition
+from ..state import Section, StateTable
 from .deadletter import send_dead_letter
 from .enrich import nlp_executor
-from .state import ModelTable
+from .gaps import gap_repair, mark_processed
 
 log = logging.getLogger(__name__)
 
-claims = app.Table("claims", partitions=1, help="claim id -> ClaimRecord")
-seen_statements = app.Table("seen_statements", partitions=1, help="statement id -> SeenStatement")
-sent_alerts = app.Table("sent_alerts", partitions=1, help="alert id -> time the alert was sent")
-ordering_buffer = app.Table("ordering_buffer", partitions=1, help="statement id -> StatementExtracted held for order")
-input_progress = app.Table("input_progress", partitions=1, help="topic:partition -> latest InputProgress")
+tracker_state = app.Table("tracker_state", partitions=1,
+                          help="the claim tracker's state under key prefixes (streams/state.py)")
+
+
+class TrackerState:
+    """The sections of ``tracker_state`` (``streams/state.py``)."""
+
+    def __init__(self, table: StateTable) -> None:
+        self.table = table
+        self.claims: Section[ClaimRecord] = table.section("claim:", ClaimRecord, cached=True)
+        self.seen: Section[SeenStatement] = table.section("seen:", SeenStatement)
+        self.sent: Section[str] = table.section("sent:", None)  # type: ignore[arg-type]
+        self.held: Section[StatementExtracted] = table.section("hold:", StatementExtracted)
+        self.progress: Section[InputProgress] = table.section("progress:", InputProgress)
+
+
+@lru_cache(maxsize=1)
+def state() -> TrackerState:
+    return TrackerState(StateTable(tracker_state))
 
 
 @lru_cache(maxsize=1)
 def tracker() -> ClaimTracker:
-    return make_tracker(ModelTable(claims, ClaimRecord), ModelTable(seen_statements, SeenStatement), settings)
+    return make_tracker(state().claims, state().seen, settings)
 
 
 def input_partitions() -> list[TopicPartition]:
@@ -54,9 +73,9 @@ def input_partitions() -> list[TopicPartition]:
 
 @lru_cache(maxsize=1)
 def ordering() -> EventTimeOrder:
-    return EventTimeOrder(ModelTable(ordering_buffer, StatementExtracted), ModelTable(input_progress, InputProgress),
-                          input_partitions(), max_buffered=settings.ordering_max_buffered,
-                          processed=lambda statement_id: statement_id in seen_statements)
+    return EventTimeOrder(state().held, state().progress, input_partitions(),
+                          max_buffered=settings.ordering_max_buffered,
+                          processed=lambda statement_id: statement_id in state().seen)
 
 
 class InputExtents:
@@ -88,7 +107,19 @@ input_extents = InputExtents()
 
 @app.on_partitions_revoked.connect
 async def forget_in_memory_state(sender: object, revoked: object = None, **kwargs: object) -> None:
-    """The statements partition may move: what memory mirrors of its tables hold is rebuilt on use."""
+    """The statements partition may move: what memory mirrors of its table hold is rebuilt on use."""
+    forget_all()
+
+
+@app.on_rebalance_complete.connect
+async def forget_after_recovery(sender: object, **kwargs: object) -> None:
+    """The table has been restored from its changelog: mirrors built while it was being restored (a
+    ``GET /health`` during recovery) are stale. The agent's streams resume after this signal."""
+    forget_all()
+
+
+def forget_all() -> None:
+    state().table.forget()
     ordering().forget()
     if tracker.cache_info().currsize:
         tracker().forget()
@@ -120,7 +151,7 @@ async def ready_statements(record: StatementExtracted | InputProgress) -> list[S
     return order.release(extents, snapshot_after)
 
 
-async def dead_letter_statement(event: EventT, statement: StatementExtracted, reason: str) -> None:
+async def dead_letter_statement(event: EventT | SkippedRecord, statement: StatementExtracted, reason: str) -> None:
     message = event.message
     record = dead_letter(topic=message.topic, partition=message.partition, offset=message.offset,
                          stage="track_claims", reason=reason, value=encode(statement),
@@ -130,27 +161,45 @@ async def dead_letter_statement(event: EventT, statement: StatementExtracted, re
     await topics.deadletter.send(key=record.topic.encode(), value=encode(record))
 
 
-async def track(event: EventT, statement: StatementExtracted) -> int:
-    """Run one statement through the tracker; send claim updates and new alerts. Returns alerts sent."""
+async def track(event: EventT | SkippedRecord, statement: StatementExtracted) -> int:
+    """Run one statement through the tracker, send its claim updates and new alerts, then record it
+    (one batch of ``tracker_state``, written once the broker has acknowledged the sends, see
+    ``streams/state.py``). Returns the alerts sent."""
+    st = state()
+    st.table.begin(statement.event_id)
     try:
         output = tracker().process(statement)
     except Exception as exc:  # noqa: BLE001 - one bad statement must not stop the stream
+        st.table.abort()
+        tracker().forget()  # its in-memory indexes may have seen the dropped writes
         log.exception("claim tracking failed for %s", statement.event_id)
+        ordering().done(statement)  # not released again: it is in the dead-letter topic
         await dead_letter_statement(event, statement, f"claim tracking failed: {exc!r}")
         return 0
+    ordering().done(statement)
+    acks = []
     for claim_id in output.touched:
         record = tracker().claims.get(claim_id)
         if record is not None:
             update = ClaimUpdated.of(record, at=statement.occurred_at, source=f"statement:{statement.event_id}")
-            await topics.claims.send(key=claim_id.encode(), value=encode(update))
+            acks.append(await topics.claims.send(key=claim_id.encode(), value=encode(update)))
     sent = 0
     for alert in output.alerts:
-        if alert.alert_id in sent_alerts:
+        if alert.alert_id in st.sent:
             continue
-        await topics.alerts.send(key=alert.claim.claim_id.encode(), value=encode(alert))
-        sent_alerts[alert.alert_id] = alert.occurred_at.isoformat()
+        acks.append(await topics.alerts.send(key=alert.claim.claim_id.encode(), value=encode(alert)))
+        st.sent[alert.alert_id] = alert.occurred_at.isoformat()
         sent += 1
         log.info("alert %s: %s %s", alert.alert_id, alert.stance, alert.denial.text[:80])
+    try:
+        await asyncio.gather(*acks)  # on the broker before the batch says they were sent
+    except BaseException:
+        # Not recorded: the statement stays in the buffer and runs again (the sends that did arrive
+        # arrive twice: at least once). Memory mirrors are rebuilt from the table.
+        st.table.abort()
+        forget_all()
+        raise
+    st.table.commit()
     return sent
 
 
@@ -170,16 +219,28 @@ async def load_models() -> None:
     log.info("models loaded")
 
 
+async def track_record(event: EventT | SkippedRecord) -> int:
+    """One record of the statements topic (a Faust event, or a record the stream skipped and
+    ``GapRepair`` read back): buffer it, and process what it releases. Returns the alerts sent."""
+    try:
+        record = decode_statements_record(event.value)
+    except DecodeError as exc:
+        await send_dead_letter(event, "track_claims", str(exc))
+        return 0
+    sent = 0
+    for statement in await ready_statements(record):
+        sent += await track(event, statement)
+    return sent
+
+
 @app.agent(topics.statements)
 async def track_claims(stream):  # type: ignore[no-untyped-def]
     async for event in stream.events():
-        try:
-            record = decode_statements_record(event.value)
-        except DecodeError as exc:
-            await send_dead_letter(event, "track_claims", str(exc))
-            yield 0  # one result per event (test_context and ask() wait for it)
-            continue
+        state().table.repair()  # a batch the last owner of the table stopped inside is undone first
+        message = event.message
         sent = 0
-        for statement in await ready_statements(record):
-            sent += await track(event, statement)
-        yield sent
+        for skipped in await gap_repair.skipped_before(message.topic, message.partition, message.offset):
+            sent += await track_record(skipped)
+            mark_processed(skipped)
+        sent += await track_record(event)
+        yield sent  # one result per event (test_context and ask() wait for it)

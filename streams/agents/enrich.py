@@ -15,10 +15,12 @@ from schemas import ArticlePublished, CommentPosted, InputProgress, StatementExt
 
 from ..app import app, settings, topics
 from ..codecs import DecodeError, decode_document, encode
+from ..gaps import SkippedRecord
 from ..nlp.enrich import enrich_article, enrich_comment
 from ..nlp.models import make_embedder
 from ..nlp.vectors import with_embeddings
 from .deadletter import send_dead_letter
+from .gaps import gap_repair, mark_processed
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ def enrich_document(document: ArticlePublished | CommentPosted) -> list[Statemen
 watermarks: dict[tuple[str, int], datetime] = {}
 
 
-async def send_progress(event: EventT, occurred_at: datetime | None) -> None:
+async def send_progress(event: EventT | SkippedRecord, occurred_at: datetime | None) -> None:
     """After the statements of one input record (or its dead letter): how far this partition has got."""
     message = event.message
     tp = (message.topic, message.partition)
@@ -61,27 +63,36 @@ async def send_progress(event: EventT, occurred_at: datetime | None) -> None:
     await topics.statements.send(key=f"{message.topic}:{message.partition}".encode(), value=encode(marker))
 
 
+async def enrich_record(record: EventT | SkippedRecord) -> int:
+    """Decode, enrich and send one input record (a Faust event, or a record the stream skipped and
+    ``GapRepair`` read back), then its progress marker. Returns the statements sent."""
+    try:
+        document = decode_document(record.value)
+    except DecodeError as exc:
+        await send_dead_letter(record, "enrich_documents", str(exc))
+        await send_progress(record, None)
+        return 0
+    try:
+        statements = await asyncio.get_running_loop().run_in_executor(nlp_executor, enrich_and_embed, document)
+    except Exception as exc:  # noqa: BLE001 - a bad document must not stop the stream
+        log.exception("enrichment failed for %s", document.document_id)
+        await send_dead_letter(record, "enrich_documents", f"enrichment failed: {exc!r}")
+        await send_progress(record, document.occurred_at)
+        return 0
+    for statement in statements:
+        await topics.statements.send(key=statement.article_id.encode(), value=encode(statement))
+    await send_progress(record, document.occurred_at)
+    log.info("enriched %s %s: %d statements", document.kind, document.document_id, len(statements))
+    return len(statements)
+
+
 @app.agent(topics.documents)
 async def enrich_documents(stream):  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
     async for event in stream.events():
-        try:
-            document = decode_document(event.value)
-        except DecodeError as exc:
-            await send_dead_letter(event, "enrich_documents", str(exc))
-            await send_progress(event, None)
-            yield 0  # one result per event (test_context and ask() wait for it)
-            continue
-        try:
-            statements = await loop.run_in_executor(nlp_executor, enrich_and_embed, document)
-        except Exception as exc:  # noqa: BLE001 - a bad document must not stop the stream
-            log.exception("enrichment failed for %s", document.document_id)
-            await send_dead_letter(event, "enrich_documents", f"enrichment failed: {exc!r}")
-            await send_progress(event, document.occurred_at)
-            yield 0  # one result per event (test_context and ask() wait for it)
-            continue
-        for statement in statements:
-            await topics.statements.send(key=statement.article_id.encode(), value=encode(statement))
-        await send_progress(event, document.occurred_at)
-        log.info("enriched %s %s: %d statements", document.kind, document.document_id, len(statements))
-        yield len(statements)
+        message = event.message
+        sent = 0
+        for skipped in await gap_repair.skipped_before(message.topic, message.partition, message.offset):
+            sent += await enrich_record(skipped)
+            mark_processed(skipped)
+        sent += await enrich_record(event)
+        yield sent  # one result per event (test_context and ask() wait for it)

@@ -37,6 +37,7 @@ from ..ingest.replay import partition_key
 from ..sinks.filters import AlertFilter, parse_since
 from ..web.live import LiveViews
 from .claims import ordering
+from .gaps import gap_repair
 
 log = logging.getLogger(__name__)
 
@@ -284,4 +285,6 @@ class Health(View):
                           "partitions": partitions,
                           # whether this worker runs the claim tracker (holds the statements partition)
                           "tracker": f"{settings.topic_statements}[0]" in partitions,
-                          "ordering": ordering().status()})
+                          "ordering": ordering().status(),
+                          # records Faust's streams skipped around a rebalance, read back (streams/gaps.py)
+                          "repaired": gap_repair.repaired, "lost": gap_repair.lost})

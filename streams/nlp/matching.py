@@ -126,6 +126,10 @@ class ClaimMatcher:
 
     # -- features --------------------------------------------------------------------------------
 
+    def forget(self) -> None:
+        """Drop the cached evidence matrices (claims may have changed behind the matcher's back)."""
+        self._evidence_cache.clear()
+
     def prime(self, statement: StatementExtracted) -> int:
         """Use the vectors enrichment computed for ``statement`` (``streams/nlp/vectors.py``)."""
         return prime(self.embedder, statement) if self.embedder is not None else 0

@@ -197,8 +197,10 @@ class ClaimTracker:
         self._watermark: datetime | None = None
 
     def forget(self) -> None:
-        """Drop the in-memory indexes (the tables moved between workers: they are rebuilt on use)."""
+        """Drop the in-memory indexes (the tables moved between workers, or writes were dropped: they
+        are rebuilt on use)."""
         self._pending_ids = None
+        self.matcher.forget()
 
     # -- pending buffer --------------------------------------------------------------------------
 

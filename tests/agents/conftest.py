@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 
 import pytest
@@ -25,6 +26,9 @@ def sent(monkeypatch) -> dict[str, list[tuple[bytes | None, bytes]]]:
 
         async def fake_send(*args, key=None, value=None, _name=name, **kwargs):
             calls[_name].append((key, value))
+            delivered = asyncio.get_running_loop().create_future()  # what the broker's ack resolves
+            delivered.set_result(None)
+            return delivered
 
         monkeypatch.setattr(topic, "send", fake_send)
     return calls

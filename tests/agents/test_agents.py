@@ -9,7 +9,7 @@ import pytest
 from schemas import (ArticlePublished, ClaimUpdated, CommentPosted, DeadLetter, DenialDetected, InputProgress,
                      StatementExtracted)
 from streams.agents import claims as claims_agent
-from streams.agents.claims import ordering, sent_alerts, track_claims
+from streams.agents.claims import ordering, state, track_claims
 from streams.agents import enrich as enrich_agent
 from streams.agents.enrich import enrich_documents
 from streams.app import settings
@@ -130,7 +130,7 @@ async def test_track_claims_alerts_once_per_claim_and_denial(test_app, sent, arr
     alert = alerts[0]
     assert alert.stance == "deny" and alert.denial.speaker == "Labib Nahhas"
     assert "ceasefire" in alert.claim.text
-    assert alert.alert_id in sent_alerts
+    assert alert.alert_id in state().sent
     updates = [(k, decode(v, ClaimUpdated)) for k, v in sent["claims"]]
     final = [u for k, u in updates if u.claim_id == alert.claim.claim_id][-1]
     assert all(k == u.claim_id.encode() for k, u in updates)  # keyed by claim id

@@ -148,7 +148,7 @@ async def test_the_same_alerts_once_each_however_many_workers(cluster, archive, 
 async def test_the_tracker_moves_to_the_other_worker_when_its_worker_is_killed(cluster, archive, expected):
     """SIGKILL the worker that runs the claim tracker mid-replay: the other worker takes over its
     partitions, the statements partition included, restores the tables from the changelogs and
-    finishes with the same set of alerts. Processing is at least once: an alert whose sent_alerts
+    finishes with the same set of alerts. Processing is at least once: an alert whose sent: record
     write was lost with the killed worker can be sent again (subscribers de-duplicate by alert_id);
     the test reports how many, and how long the take-over took."""
     _, settings = cluster

@@ -63,6 +63,11 @@ def stored_keys(path: Path) -> set[str]:
         db.close()
 
 
+def section_keys(path: Path, prefix: str) -> set[str]:
+    """The keys of one section of the tracker's table (``streams/state.py``), prefix removed."""
+    return {k.removeprefix(prefix) for k in stored_keys(path) if k.startswith(prefix)}
+
+
 def changelog_offsets(worker: Worker, table: str) -> list[int]:
     """[highwater, offset where reading starts] of a table's changelog, from Faust's recovery tables in
     the worker log (``| <app id>-<table>-changelog | 0 | 8 |``)."""
@@ -88,10 +93,10 @@ async def test_rocksdb_tables_survive_a_restart_without_duplicate_alerts(broker:
     assert "rocksdb:" in first.log_path.read_text(errors="replace"), "the worker did not report the rocksdb store"
     assert len(alerts) == SEED_ALERTS and len(sent) == SEED_ALERTS, [a.denial.text for a in alerts]
 
-    # The tables are on disk: every alert sent is a key of sent_alerts in RocksDB.
-    (sent_alerts,) = table_files(settings, "sent_alerts")
-    assert stored_keys(sent_alerts) == {a.alert_id for a in alerts}
-    assert table_files(settings, "claims") and all(stored_keys(p) for p in table_files(settings, "claims"))
+    # The table is on disk: every alert sent is a sent: key of tracker_state in RocksDB, next to the claims.
+    (state_db,) = table_files(settings, "tracker_state")
+    assert section_keys(state_db, "sent:") == {a.alert_id for a in alerts}
+    assert section_keys(state_db, "claim:")
 
     started = time.monotonic()
     second = spawn_rocksdb_worker(settings, "rocksdb-second")
@@ -103,13 +108,13 @@ async def test_rocksdb_tables_survive_a_restart_without_duplicate_alerts(broker:
         after = await raw_records(second, settings.topic_alerts)
         log.warning("rocksdb restart: ready in %.1fs", ready)
         assert len(after) == len(sent), "the restarted worker re-sent alerts it had already sent"
-        # The state came from disk: recovery started reading sent_alerts' changelog at its end.
-        highwater, start = changelog_offsets(second, "sent_alerts")
-        assert start == highwater >= 0, f"recovery read sent_alerts' changelog from {start} to {highwater}"
+        # The state came from disk: recovery started reading the table's changelog at its end.
+        highwater, start = changelog_offsets(second, "tracker_state")
+        assert start == highwater >= 0, f"recovery read tracker_state's changelog from {start} to {highwater}"
         await stop_cleanly(second)
     finally:
         stop_process(second.proc)
-    assert stored_keys(sent_alerts) == {a.alert_id for a in alerts}
+    assert section_keys(state_db, "sent:") == {a.alert_id for a in alerts}
 
 
 def test_the_worker_refuses_an_unknown_store(settings: Settings, tmp_path: Path):

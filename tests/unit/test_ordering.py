@@ -41,6 +41,14 @@ def new_order(*inputs: tuple[str, int], max_buffered: int = 20000,
                           list(inputs or (A, B)), max_buffered=max_buffered)
 
 
+def release(order: EventTimeOrder, *args) -> list[StatementExtracted]:  # type: ignore[no-untyped-def]
+    """``order.release(...)``, each released statement then processed (``done``), as the agent does."""
+    out = order.release(*args)
+    for statement in out:
+        order.done(statement)
+    return out
+
+
 def ids(statements: list[StatementExtracted]) -> list[str]:
     return [s.event_id for s in statements]
 
@@ -58,15 +66,15 @@ def test_nothing_is_released_before_every_partition_has_reported():
     order = new_order(A, B)
     early = stmt(1)
     order.add(early)
-    assert order.release() == []
+    assert release(order) == []
     order.advance(marker(A, 0, 5))
     assert order.low_watermark(None) is None
-    assert order.release() == []
+    assert release(order) == []
     order.advance(marker(B, 0, None))  # B reported, but has decoded no document yet
     assert order.low_watermark(None) is None
-    assert order.release() == []
+    assert release(order) == []
     order.advance(marker(B, 1, 3))
-    assert ids(order.release()) == [early.event_id]
+    assert ids(release(order)) == [early.event_id]
 
 
 def test_scrambled_workers_are_released_in_event_time_order():
@@ -86,16 +94,16 @@ def test_scrambled_workers_are_released_in_event_time_order():
     after_step = []
     for statement, mark in steps:
         order.add(statement)
-        released += order.release()
+        released += release(order)
         order.advance(mark)
-        released += order.release()
+        released += release(order)
         after_step.append(ids(released))
     assert after_step[1] == []  # B has not reported: nothing goes
     assert after_step[2] == []  # low watermark 2: b2 (at 2) waits
     assert after_step[4] == ids([b2, a3])  # low watermark 4: b4 (at 4) waits
     assert after_step[5] == ids([b2, a3, b4, a5])  # low watermark 6
     assert order.low_watermark(None) == at(6)
-    assert ids(order.release(drained(order), order.arrived())) == ids([b6, a7])
+    assert ids(release(order, drained(order), order.arrived())) == ids([b6, a7])
     assert order.late == 0
 
 
@@ -106,10 +114,10 @@ def test_a_statement_at_exactly_the_low_watermark_waits():
     before, equal = stmt(3, "before"), stmt(4, "equal")
     order.add(equal)
     order.add(before)
-    assert ids(order.release()) == [before.event_id]
-    assert order.release() == []
+    assert ids(release(order)) == [before.event_id]
+    assert release(order) == []
     order.advance(marker(B, 1, 5))
-    assert ids(order.release()) == [equal.event_id]
+    assert ids(release(order)) == [equal.event_id]
 
 
 def test_at_equal_times_articles_go_before_comments_then_document_and_sentence():
@@ -121,7 +129,7 @@ def test_at_equal_times_articles_go_before_comments_then_document_and_sentence()
         order.add(statement)
     order.advance(marker(A, 0, 6))
     order.advance(marker(C, 0, 6))
-    assert ids(order.release()) == ids([other, first, second, comment])
+    assert ids(release(order)) == ids([other, first, second, comment])
 
 
 def test_drained_partitions_release_everything():
@@ -131,10 +139,10 @@ def test_drained_partitions_release_everything():
     statements = [stmt(5, "a5"), stmt(2, "b2"), stmt(9, "a9")]  # at and after both watermarks
     for statement in statements:
         order.add(statement)
-    assert order.release() == []  # markers alone: low watermark 2
+    assert release(order) == []  # markers alone: low watermark 2
     extents = {A: Extent(0, 2), B: Extent(0, 1)}
     assert order.low_watermark(extents) is True
-    assert ids(order.release(extents, order.arrived())) == ids(sorted(statements, key=order_key))
+    assert ids(release(order, extents, order.arrived())) == ids(sorted(statements, key=order_key))
     assert order.buffer == {}
 
 
@@ -145,13 +153,13 @@ def test_an_empty_partition_without_a_marker_counts_as_drained():
     early, late = stmt(4, "early"), stmt(6, "late")
     order.add(late)
     order.add(early)
-    assert order.release() == []  # C never reports: markers alone release nothing
+    assert release(order) == []  # C never reports: markers alone release nothing
     # C is empty (its start moved past deleted records); A and B still have records to enrich.
     extents = {A: Extent(0, 5), B: Extent(0, 9), C: Extent(12, 12)}
     assert order.low_watermark(extents) == at(5)
-    assert ids(order.release(extents, order.arrived())) == [early.event_id]
+    assert ids(release(order, extents, order.arrived())) == [early.event_id]
     extents = {A: Extent(0, 1), B: Extent(0, 4), C: Extent(0, 0)}
-    assert ids(order.release(extents, order.arrived())) == [late.event_id]
+    assert ids(release(order, extents, order.arrived())) == [late.event_id]
 
 
 def test_a_partition_with_records_beyond_its_marker_blocks():
@@ -163,10 +171,10 @@ def test_a_partition_with_records_beyond_its_marker_blocks():
         order.add(statement)
     extents = {A: Extent(0, 5), B: Extent(0, 3)}
     assert not order.drained(B, extents[B])
-    assert ids(order.release(extents, order.arrived())) == [held[0].event_id]
+    assert ids(release(order, extents, order.arrived())) == [held[0].event_id]
     order.advance(marker(B, 2, 3))
     assert order.drained(B, extents[B])
-    assert ids(order.release(extents, order.arrived())) == ids(held[1:])
+    assert ids(release(order, extents, order.arrived())) == ids(held[1:])
 
 
 def test_a_partition_with_records_and_no_marker_blocks_everything():
@@ -175,7 +183,7 @@ def test_a_partition_with_records_and_no_marker_blocks_everything():
     order.add(stmt(1))
     extents = {A: Extent(0, 1), B: Extent(0, 2)}
     assert order.low_watermark(extents) is None
-    assert order.release(extents, order.arrived()) == []
+    assert release(order, extents, order.arrived()) == []
 
 
 def test_statements_arriving_after_the_snapshot_are_held_to_the_watermarks():
@@ -188,11 +196,11 @@ def test_statements_arriving_after_the_snapshot_are_held_to_the_watermarks():
     extents = {A: Extent(0, 1), B: Extent(0, 1)}  # read now: both drained
     after = stmt(7, "after")  # reached the tracker after the extents were read
     order.add(after)
-    assert ids(order.release(extents, snapshot_after)) == [before.event_id]
-    assert order.release(extents, snapshot_after) == []
+    assert ids(release(order, extents, snapshot_after)) == [before.event_id]
+    assert release(order, extents, snapshot_after) == []
     order.advance(marker(B, 1, 8))
     order.advance(marker(A, 1, 8))
-    assert ids(order.release(None)) == [after.event_id]
+    assert ids(release(order, None)) == [after.event_id]
 
 
 def test_an_earlier_statement_arriving_after_the_snapshot_holds_back_later_ones():
@@ -204,7 +212,7 @@ def test_an_earlier_statement_arriving_after_the_snapshot_holds_back_later_ones(
     snapshot_after = order.arrived()
     earlier = stmt(6, "earlier")
     order.add(earlier)
-    assert order.release({A: Extent(0, 1), B: Extent(0, 1)}, snapshot_after) == []
+    assert release(order, {A: Extent(0, 1), B: Extent(0, 1)}, snapshot_after) == []
     assert len(order.held) == 2
 
 
@@ -228,7 +236,7 @@ def test_a_stale_marker_cannot_undrain_a_partition():
     order.advance(marker(B, 2, 5))
     order.advance(marker(A, 1, 1))
     order.add(stmt(9))
-    assert len(order.release({A: Extent(0, 5), B: Extent(0, 3)}, order.arrived())) == 1
+    assert len(release(order, {A: Extent(0, 5), B: Extent(0, 3)}, order.arrived())) == 1
 
 
 def test_a_duplicate_statement_is_held_once_and_released_once():
@@ -240,9 +248,28 @@ def test_a_duplicate_statement_is_held_once_and_released_once():
     assert len(order.held) == 1
     order.advance(marker(A, 0, 4))
     order.advance(marker(B, 0, 4))
-    assert ids(order.release()) == [statement.event_id]
-    assert order.release() == []
+    assert ids(release(order)) == [statement.event_id]
+    assert release(order) == []
     assert order.buffer == {}
+
+
+def test_a_released_statement_stays_in_the_buffer_until_done():
+    # The agent deletes it in the same batch as what processing it wrote (streams/state.py):
+    # a worker that stops in between leaves it in the buffer for the next owner to release again.
+    buffer: dict[str, StatementExtracted] = {}
+    progress: dict[str, InputProgress] = {}
+    order = new_order(A, B, buffer=buffer, progress=progress)
+    a3 = stmt(3, "a3")
+    order.add(a3)
+    order.advance(marker(A, 0, 5))
+    order.advance(marker(B, 0, 5))
+    assert ids(order.release()) == [a3.event_id]
+    assert order.held == {} and list(buffer) == [a3.event_id]
+    assert order.release() == []  # not released twice by the same owner
+    restarted = new_order(A, B, buffer=buffer, progress=progress)  # the worker stopped before done(): the next owner
+    assert ids(release(restarted)) == [a3.event_id]
+    assert buffer == {}
+    restarted.done(a3)  # done twice (or for a statement never buffered) is harmless
 
 
 def test_a_redelivered_statement_the_tracker_processed_is_dropped_not_late():
@@ -255,12 +282,12 @@ def test_a_redelivered_statement_the_tracker_processed_is_dropped_not_late():
     order.add(b4)
     order.advance(marker(A, 0, 5))
     order.advance(marker(B, 0, 5))
-    released = order.release()
+    released = release(order)
     assert ids(released) == ids([a3, b4])
     processed.update(ids(released))
     assert order.add(a3.model_copy()) == 0
     assert order.held == {} and order.buffer == {}
-    assert order.release() == []
+    assert release(order) == []
     assert (order.late, order.redelivered) == (0, 1)
     assert order.status()["redelivered"] == 1
     # One still held when it arrives again is a duplicate in the buffer, not a redelivery.
@@ -279,13 +306,13 @@ def test_a_new_order_over_the_same_tables_releases_what_the_old_one_held():
     held = [stmt(7, "x"), stmt(6, "y")]
     for statement in held:
         old.add(statement)
-    assert old.release() == []
+    assert release(old) == []
 
     moved = new_order(A, B, buffer=buffer, progress=progress)  # a restart, or the tracker moved
     assert moved.arrived() == 0
     assert {sid for sid, (_, arrival) in moved.held.items() if arrival == 0} == set(buffer)
     extents = {A: Extent(0, 1), B: Extent(0, 1)}  # read after the restart: covers what was restored
-    assert ids(moved.release(extents, moved.arrived())) == ids(sorted(held, key=order_key))
+    assert ids(release(moved, extents, moved.arrived())) == ids(sorted(held, key=order_key))
     assert buffer == {}
 
 
@@ -296,7 +323,7 @@ def test_forget_rebuilds_the_held_statements_from_the_buffer():
     order.forget()
     order.advance(marker(A, 0, 5))
     order.advance(marker(B, 0, 5))
-    assert len(order.release({A: Extent(0, 1), B: Extent(0, 1)}, 0)) == 1
+    assert len(release(order, {A: Extent(0, 1), B: Extent(0, 1)}, 0)) == 1
     assert buffer == {}
 
 
@@ -307,12 +334,12 @@ def test_overflow_releases_the_oldest_in_order_with_a_warning(caplog):
     with caplog.at_level(logging.WARNING, logger="streams.ordering"):
         for statement in statements[:2]:
             order.add(statement)
-            assert order.release() == []
+            assert release(order) == []
         assert not caplog.records
         order.add(statements[2])
-        assert ids(order.release()) == [statements[1].event_id]  # d1
+        assert ids(release(order)) == [statements[1].event_id]  # d1
         order.add(statements[3])
-        assert ids(order.release()) == [statements[3].event_id]  # d2
+        assert ids(release(order)) == [statements[3].event_id]  # d2
     assert [r.levelno for r in caplog.records] == [logging.WARNING, logging.WARNING]
     assert "before their inputs caught up" in caplog.records[0].getMessage()
     assert sorted(s.occurred_at for s, _ in order.held.values()) == [at(3), at(4)]
@@ -324,7 +351,7 @@ def test_overflow_releases_several_at_once_in_order():
     order.advance(marker(A, 0, 50))
     for minute in (5, 1, 4, 2, 3):
         order.add(stmt(minute, f"d{minute}"))
-    released = order.release()
+    released = release(order)
     assert [s.occurred_at for s in released] == [at(1), at(2), at(3)]
     assert len(order.held) == 2
 
@@ -337,20 +364,20 @@ def test_late_counts_a_statement_released_after_a_later_one():
     order.add(a5)
     order.add(b4)
     extents = {A: Extent(0, 1), B: Extent(0, 1)}
-    assert ids(order.release(extents, order.arrived())) == ids([b4, a5])
+    assert ids(release(order, extents, order.arrived())) == ids([b4, a5])
     assert order.late == 0
     # A late feed entry reaches partition B: B is no longer drained, its watermark (4) still holds.
     b3 = stmt(3, "b3")
     order.add(b3)
     extents = {A: Extent(0, 1), B: Extent(0, 2)}
     assert not order.drained(B, extents[B])
-    assert ids(order.release(extents, order.arrived())) == [b3.event_id]
+    assert ids(release(order, extents, order.arrived())) == [b3.event_id]
     assert order.late == 1
     assert order.status()["late"] == 1
     order.advance(marker(B, 1, 4))
     b9 = stmt(9, "b9")
     order.add(b9)
-    assert ids(order.release({A: Extent(0, 1), B: Extent(0, 2)}, order.arrived())) == [b9.event_id]
+    assert ids(release(order, {A: Extent(0, 1), B: Extent(0, 2)}, order.arrived())) == [b9.event_id]
     assert order.late == 1
 
 
@@ -384,12 +411,12 @@ def test_any_interleaving_of_ordered_partitions_comes_out_in_event_time_order():
             cursors[tp] += 1
             if isinstance(item, StatementExtracted):
                 order.add(item)
-                released += order.release()
+                released += release(order)
             else:
                 order.advance(item)
                 with_extents = rng.random() < 0.5
-                released += order.release(extents if with_extents else None, order.arrived())
-        released += order.release(extents, order.arrived())
+                released += release(order, extents if with_extents else None, order.arrived())
+        released += release(order, extents, order.arrived())
         assert ids(released) == ids(sorted(every, key=order_key)), f"seed {seed}"
         assert order.late == 0, f"seed {seed}"
         assert order.buffer == {} and order.held == {}, f"seed {seed}"
