@@ -35,7 +35,7 @@ from ..ordering import EventTimeOrder, Extent, TopicPartition
 from ..state import Section, StateTable
 from .deadletter import send_dead_letter
 from .enrich import nlp_executor
-from .gaps import gap_repair, mark_processed
+from .gaps import process_in_order
 
 log = logging.getLogger(__name__)
 
@@ -237,10 +237,5 @@ async def track_record(event: EventT | SkippedRecord) -> int:
 async def track_claims(stream):  # type: ignore[no-untyped-def]
     async for event in stream.events():
         state().table.repair()  # a batch the last owner of the table stopped inside is undone first
-        message = event.message
-        sent = 0
-        for skipped in await gap_repair.skipped_before(message.topic, message.partition, message.offset):
-            sent += await track_record(skipped)
-            mark_processed(skipped)
-        sent += await track_record(event)
+        sent = await process_in_order(event, track_record)
         yield sent  # one result per event (test_context and ask() wait for it)

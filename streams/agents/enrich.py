@@ -20,7 +20,7 @@ from ..nlp.enrich import enrich_article, enrich_comment
 from ..nlp.models import make_embedder
 from ..nlp.vectors import with_embeddings
 from .deadletter import send_dead_letter
-from .gaps import gap_repair, mark_processed
+from .gaps import process_in_order
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +89,5 @@ async def enrich_record(record: EventT | SkippedRecord) -> int:
 @app.agent(topics.documents)
 async def enrich_documents(stream):  # type: ignore[no-untyped-def]
     async for event in stream.events():
-        message = event.message
-        sent = 0
-        for skipped in await gap_repair.skipped_before(message.topic, message.partition, message.offset):
-            sent += await enrich_record(skipped)
-            mark_processed(skipped)
-        sent += await enrich_record(event)
+        sent = await process_in_order(event, enrich_record)
         yield sent  # one result per event (test_context and ask() wait for it)

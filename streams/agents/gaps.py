@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.types import TP
@@ -90,6 +91,18 @@ def mark_processed(record: SkippedRecord) -> None:
 
 reads = BrokerReads()
 gap_repair = GapRepair(committed=reads.committed, read=reads.read)
+
+
+async def process_in_order(event: Any, handle: Callable[[Any], Awaitable[int]]) -> int:
+    """``handle`` the records Faust skipped before ``event`` (read back, then acked), then ``event``.
+
+    Returns the sum of what ``handle`` returned (the records each one sent)."""
+    message = event.message
+    sent = 0
+    for skipped in await gap_repair.skipped_before(message.topic, message.partition, message.offset):
+        sent += await handle(skipped)
+        mark_processed(skipped)
+    return sent + await handle(event)
 
 
 @app.on_partitions_revoked.connect
