@@ -16,6 +16,7 @@ Severity = Literal["low", "medium", "high"]
 class ClaimSource(Model):
     outlet: str | None
     speaker: str
+    author: str | None = None  # who posted the source document (an account), when known
     document_id: str
     statement_id: str | None = None
     occurred_at: AwareDatetime | None = None

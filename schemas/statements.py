@@ -60,6 +60,9 @@ class StatementExtracted(Event):
     article_id: str  # the article itself, or the article a comment is posted under
     parent_id: str | None = None  # for comments: the comment replied to
     outlet: str | None = None
+    author: str | None = Field(default=None, description="Who posted the document (the article's ``author``, "
+                               "the comment's author), when known. The speaker may be someone else: a post "
+                               "that quotes the police is the police's statement, posted by its account.")
     document_title: str = ""
     index: int  # sentence index within the document
     text: str

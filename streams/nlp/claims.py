@@ -180,6 +180,7 @@ def claim_source(statement: StatementExtracted) -> ClaimSource:
     return ClaimSource(
         outlet=statement.outlet,
         speaker=describe_speaker(statement.attribution, statement.outlet),
+        author=statement.author,
         document_id=statement.document_id,
         statement_id=statement.event_id,
         occurred_at=statement.occurred_at,

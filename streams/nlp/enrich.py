@@ -52,7 +52,7 @@ def _valid(att: Attribution, sent: Sentence, document: str) -> Attribution:
 
 def _statements(text: str, *, document_id: str, document_kind: str, article_id: str,
                 parent_id: str | None, outlet: str | None, title: str, occurred_at: datetime,
-                source: str, author: str | None) -> list[StatementExtracted]:
+                source: str, author: str | None, posted_by: str | None) -> list[StatementExtracted]:
     if not text or not text.strip():
         return []
     text = text[:MAX_TEXT_CHARS]
@@ -78,6 +78,7 @@ def _statements(text: str, *, document_id: str, document_kind: str, article_id: 
                 article_id=article_id,
                 parent_id=parent_id,
                 outlet=outlet,
+                author=posted_by,
                 document_title=title,
                 index=len(out),
                 text=sent.text,
@@ -104,7 +105,8 @@ def enrich_article(event: ArticlePublished) -> list[StatementExtracted]:
     author's statement, not the outlet's narration."""
     statements = _statements(event.body, document_id=event.document_id, document_kind="article",
                              article_id=event.document_id, parent_id=None, outlet=event.outlet,
-                             title=event.title, occurred_at=event.occurred_at, source=event.source, author=None)
+                             title=event.title, occurred_at=event.occurred_at, source=event.source, author=None,
+                             posted_by=event.author)
     if event.author:
         statements = [_authored(s, event.author) for s in statements]
     return statements
@@ -125,4 +127,5 @@ def enrich_comment(event: CommentPosted) -> list[StatementExtracted]:
     """One statement per sentence of the comment; the speaker is the comment's author."""
     return _statements(event.text, document_id=event.document_id, document_kind="comment",
                        article_id=event.article_id, parent_id=event.parent_id, outlet=None, title="",
-                       occurred_at=event.occurred_at, source=event.source, author=event.author or "anonymous")
+                       occurred_at=event.occurred_at, source=event.source, author=event.author or "anonymous",
+                       posted_by=event.author or None)

@@ -275,8 +275,13 @@ _MENTION = re.compile(r"(?<![\w@])@\w{1,30}")
 
 
 def _claim_handles(claim: ClaimRecord) -> set[str]:
-    """The @handles among the speakers of a claim's sources, lower-cased."""
-    return {m.lower() for ev in claim.evidence for m in _MENTION.findall(ev.speaker or "")}
+    """The @handles among the speakers of a claim's sources and the accounts that posted them, lower-cased.
+
+    All sources, not only the evidence the matcher embeds (the earliest few): a story that many accounts
+    posted is addressed through any of them."""
+    named = [f"{ev.speaker or ''} {ev.author}" for ev in claim.evidence]
+    named += [f"{src.speaker or ''} {src.author or ''}" for src in claim.sources]
+    return {m.lower() for text in named for m in _MENTION.findall(text)}
 
 
 def _speaker_tokens_text(text: str) -> set[str]:
@@ -295,6 +300,7 @@ def evidence_from(statement: StatementExtracted, text: str, terms: list[str], em
         occurred_at=statement.occurred_at,
         speaker=speaker,
         speaker_kind=statement.attribution.speaker_kind,
+        author=statement.author or "",
         text=text,
         terms=terms,
         embedding=embedding,

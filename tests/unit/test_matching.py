@@ -86,3 +86,31 @@ def test_a_reply_addressed_to_the_claims_account_is_linked_without_its_thread(ma
     # Articles are not replies: a handle in an article sentence is not an address.
     article = alone.model_copy(update={"document_kind": "article"})
     assert not any("addressed" in r for r in matcher.score(article, handle).reasons)
+
+
+def test_a_reply_addressed_to_the_account_that_posted_a_quoted_claim_is_linked(matcher: ClaimMatcher) -> None:
+    """A post that quotes someone else ("... police said") is that speaker's claim, but replies
+    address the account that posted it: enrichment records the poster (``author``) and the claim's
+    evidence keeps it."""
+    from schemas import ArticlePublished
+    from streams.nlp.enrich import enrich_article
+
+    post = ArticlePublished(event_id="a-1", occurred_at=AFP[0].occurred_at, source="test", document_id="tw-1",
+                            body="Ten people were killed in the shooting at the magazine's offices, police said.",
+                            outlet="Twitter", author="@newsdesk")
+    (statement,) = enrich_article(post)
+    assert statement.author == "@newsdesk" and statement.attribution.speaker == "police"
+    claim = record_from(matcher, "police said", [statement])
+    assert claim.evidence[0].author == "@newsdesk"
+    base = find(comment_statements(), "Turkey and Russia have agreed a ceasefire plan")
+    reply = base.model_copy(update={"article_id": base.document_id, "text": "@newsdesk This is fake."})
+    assert any("addressed to the claim's source (@newsdesk)" in r for r in matcher.score(reply, claim).reasons)
+
+
+def test_enrichment_records_who_posted_a_comment() -> None:
+    from schemas import CommentPosted
+    from streams.nlp.enrich import enrich_comment
+
+    comment = CommentPosted(event_id="c-1", occurred_at=AFP[0].occurred_at, source="test", document_id="c-1",
+                            article_id="tw-1", author="@reader", text="This is fake. Nobody agreed to anything.")
+    assert [s.author for s in enrich_comment(comment)] == ["@reader", "@reader"]
