@@ -60,7 +60,6 @@ class ClaimEvidence(Model):
     occurred_at: AwareDatetime
     speaker: str
     speaker_kind: str
-    author: str = ""  # who posted the source document, when known (replies address it: "@account ...")
     text: str  # the content span (or the sentence, for narrator claims)
     terms: list[str] = Field(default_factory=list)
     embedding: list[float] = Field(default_factory=list)  # of ``text``; empty when no embedder

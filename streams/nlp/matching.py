@@ -216,7 +216,7 @@ class ClaimMatcher:
         elif statement.document_kind == "comment" and any(ev.document_id == statement.article_id for ev in claim.evidence):
             comp["document"] = cfg.comment_document_prior
             reasons.append("comment under an article that reports the claim")
-        elif f.mentions and (addressed := sorted(f.mentions & _claim_handles(claim))):
+        elif f.mentions and (addressed := sorted(f.mentions & claim_handles(claim))):
             # A reply addressed to the account that made the claim ("@acct this is fake"), seen without
             # its thread: as good a link as a comment under the article.
             comp["document"] = cfg.comment_document_prior
@@ -274,14 +274,11 @@ class ClaimMatcher:
 _MENTION = re.compile(r"(?<![\w@])@\w{1,30}")
 
 
-def _claim_handles(claim: ClaimRecord) -> set[str]:
-    """The @handles among the speakers of a claim's sources and the accounts that posted them, lower-cased.
-
-    All sources, not only the evidence the matcher embeds (the earliest few): a story that many accounts
-    posted is addressed through any of them."""
-    named = [f"{ev.speaker or ''} {ev.author}" for ev in claim.evidence]
-    named += [f"{src.speaker or ''} {src.author or ''}" for src in claim.sources]
-    return {m.lower() for text in named for m in _MENTION.findall(text)}
+def claim_handles(claim: ClaimRecord) -> set[str]:
+    """The @handles among the speakers of a claim's sources and the accounts that posted them,
+    lower-cased. Every evidence entry is also a source, and sources are all kept (evidence only the
+    earliest few): a story that many accounts posted is addressed through any of them."""
+    return {m.lower() for src in claim.sources for m in _MENTION.findall(f"{src.speaker} {src.author or ''}")}
 
 
 def _speaker_tokens_text(text: str) -> set[str]:
@@ -300,7 +297,6 @@ def evidence_from(statement: StatementExtracted, text: str, terms: list[str], em
         occurred_at=statement.occurred_at,
         speaker=speaker,
         speaker_kind=statement.attribution.speaker_kind,
-        author=statement.author or "",
         text=text,
         terms=terms,
         embedding=embedding,

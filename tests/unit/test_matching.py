@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.nlp.claims import ClaimRecognizer, describe_speaker, key_terms
+from streams.nlp.claims import ClaimRecognizer, claim_source, describe_speaker, key_terms
 from streams.nlp.embeddings import Embedder
 from streams.nlp.matching import ClaimMatcher, evidence_from
 from schemas import ClaimRecord
@@ -25,7 +25,8 @@ def record_from(matcher: ClaimMatcher, fragment: str, statements=AFP) -> ClaimRe
     (emb,) = matcher.embed([text])
     ev = evidence_from(s, text, terms, emb, describe_speaker(s.attribution, s.outlet))
     return ClaimRecord(claim_id=f"claim-{s.index}", text=text, first_seen_at=s.occurred_at, last_seen_at=s.occurred_at,
-                       origin_statement_id=s.event_id, evidence=[ev], key_terms=terms, statement_ids=[s.event_id])
+                       origin_statement_id=s.event_id, sources=[claim_source(s)], evidence=[ev], key_terms=terms,
+                       statement_ids=[s.event_id])
 
 
 def test_light_synonyms() -> None:
@@ -74,7 +75,10 @@ def test_comment_gets_a_small_document_prior(matcher: ClaimMatcher) -> None:
 
 def test_a_reply_addressed_to_the_claims_account_is_linked_without_its_thread(matcher: ClaimMatcher) -> None:
     ceasefire = record_from(matcher, "Turkish state media Wednesday said")
-    handle = ceasefire.model_copy(update={"evidence": [ceasefire.evidence[0].model_copy(update={"speaker": "@AnadoluAgency"})]})
+    handle = ceasefire.model_copy(update={
+        "evidence": [ceasefire.evidence[0].model_copy(update={"speaker": "@AnadoluAgency"})],
+        "sources": [ceasefire.sources[0].model_copy(update={"speaker": "@AnadoluAgency"})],
+    })
     base = find(comment_statements(), "Turkey and Russia have agreed a ceasefire plan")
     # Seen without its thread: the comment is its own article.
     alone = base.model_copy(update={"article_id": base.document_id, "text": "@AnadoluAgency This is fake."})
@@ -91,7 +95,7 @@ def test_a_reply_addressed_to_the_claims_account_is_linked_without_its_thread(ma
 def test_a_reply_addressed_to_the_account_that_posted_a_quoted_claim_is_linked(matcher: ClaimMatcher) -> None:
     """A post that quotes someone else ("... police said") is that speaker's claim, but replies
     address the account that posted it: enrichment records the poster (``author``) and the claim's
-    evidence keeps it."""
+    sources keep it."""
     from schemas import ArticlePublished
     from streams.nlp.enrich import enrich_article
 
@@ -101,7 +105,7 @@ def test_a_reply_addressed_to_the_account_that_posted_a_quoted_claim_is_linked(m
     (statement,) = enrich_article(post)
     assert statement.author == "@newsdesk" and statement.attribution.speaker == "police"
     claim = record_from(matcher, "police said", [statement])
-    assert claim.evidence[0].author == "@newsdesk"
+    assert claim.sources[0].author == "@newsdesk"
     base = find(comment_statements(), "Turkey and Russia have agreed a ceasefire plan")
     reply = base.model_copy(update={"article_id": base.document_id, "text": "@newsdesk This is fake."})
     assert any("addressed to the claim's source (@newsdesk)" in r for r in matcher.score(reply, claim).reasons)

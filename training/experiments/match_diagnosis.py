@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from streams.evaluate import rumoureval as rv  # noqa: E402
-from streams.nlp.matching import _claim_handles  # noqa: E402
+from streams.nlp.matching import claim_handles  # noqa: E402
 from streams.nlp.models import make_tracker  # noqa: E402
 from streams.settings import Settings  # noqa: E402
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                 handle = f"@{source_of[post.thread_id].author}".lower()
                 if any(handle in f.mentions for f in feats):
                     mentions_source += 1
-                    addressed += any(f.mentions & _claim_handles(c) for f in feats for c in own_claims)
+                    addressed += any(f.mentions & claim_handles(c) for f in feats for c in own_claims)
             for st in statements:
                 tracker.process(st)
     print(f"labelled replies: {n}")
