@@ -10,7 +10,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.types import TP
 
-from ..app import app, settings
+from ..app import app, settings, topics
 from ..broker import resolve_broker_url
 from ..gaps import GapRepair, Position, SkippedRecord
 from ..kafka import client_config
@@ -89,6 +89,11 @@ def mark_processed(record: SkippedRecord) -> None:
     app.consumer.ack(_Processed(record))  # type: ignore[arg-type]
 
 
+def consumed_topics() -> set[str]:
+    """The topics the agents consume (documents and statements): the partitions ``GapRepair`` watches."""
+    return {*topics.documents.topics, *topics.statements.topics}
+
+
 reads = BrokerReads()
 gap_repair = GapRepair(committed=reads.committed, read=reads.read)
 
@@ -113,7 +118,7 @@ async def forget_revoked(sender: object, revoked: object = None, **kwargs: objec
 @app.on_partitions_assigned.connect
 async def expect_assigned(sender: object, assigned: object = None, **kwargs: object) -> None:
     """Before the streams resume: where each newly assigned partition must go on from."""
-    mine = {settings.topic_articles, settings.topic_comments, settings.topic_statements}
+    mine = consumed_topics()
     tps = [(tp.topic, tp.partition) for tp in (assigned or ()) if tp.topic in mine]  # type: ignore[attr-defined]
     try:
         await gap_repair.assigned(tps)

@@ -37,7 +37,7 @@ from ..ingest.replay import partition_key
 from ..sinks.filters import AlertFilter, parse_since
 from ..web.live import LiveViews
 from .claims import ordering
-from .gaps import gap_repair
+from .gaps import consumed_topics, gap_repair
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +268,7 @@ class Favicon(View):
 
 def assigned_partitions() -> list[str]:
     """This worker's partitions of the input and statements topics (``topic[partition]``)."""
-    mine = {settings.topic_articles, settings.topic_comments, settings.topic_statements}
+    mine = consumed_topics()
     try:
         assignment = app.consumer.assignment()
     except Exception:  # noqa: BLE001 - no consumer yet (starting up)
