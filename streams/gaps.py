@@ -72,9 +72,6 @@ class GapRepair:
         for tp in partitions:
             self.expected.pop(tp, None)
 
-    def forget(self) -> None:
-        self.expected.clear()
-
     async def skipped_before(self, topic: str, partition: int, offset: int) -> list[SkippedRecord]:
         """The records the stream skipped before the one at ``offset`` (oldest first; usually none)."""
         tp = (topic, partition)
