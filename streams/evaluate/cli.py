@@ -158,7 +158,13 @@ def emergent(
              ("top-1 matching (embedding)", _pct(m["embedding_top1"]))]
     if "matcher_top1" in m:
         extra.append(("top-1 matching (ClaimMatcher)", _pct(m["matcher_top1"])))
+    extra.append(_alerts_line(result["alerts"], "against"))
     _print(result, as_json, "Emergent", extra)
+
+
+def _alerts_line(a: dict, negative: str) -> tuple[str, str]:
+    return ("alerts (the tracker's rules)", f"{a['alerted']} documents, {a[f'of_which_gold_{negative}']} of {a['gold']} gold "
+            f"{negative}: P/R/F1 {_pct(a['precision'])} / {_pct(a['recall'])} / {_pct(a['f1'])}")
 
 
 @evaluate_cli.command()
@@ -187,5 +193,6 @@ def fnc1(
     extra = [("FNC score", f"{result['fnc_score']:.2f} / {result['fnc_max_score']:.2f} = {_pct(result['fnc_relative'])}"),
              ("related vs unrelated accuracy", _pct(rel["accuracy"])),
              ("headlines / bodies / direct claims", f"{result['headlines']} / {result['bodies']} / {result['direct_claims']}"),
-             ("related threshold", str(result["related_threshold"]))]
+             ("related threshold", str(result["related_threshold"])),
+             _alerts_line(result["alerts"], "disagree")]
     _print(result, as_json, "FNC-1", extra)

@@ -118,6 +118,20 @@ def metrics_block(items: Sequence[Scored], labels: Sequence[str], negative: str,
     return out
 
 
+def alerts_block(items: Sequence[Scored], alerted: set[str], negative: str) -> dict[str, object]:
+    """What would reach the ``alerts`` topic: the items (documents) of which at least one statement
+    passes the tracker's alert rules (``ClaimTracker.would_alert``), scored against the gold
+    ``negative`` label. The metrics block scores stance decisions; an alert needs more (an eligible
+    speaker, a match and a confidence above the tracker's thresholds)."""
+    gold = {i.item_id for i in items if i.gold == negative}
+    hits = len(alerted & gold)
+    precision = hits / len(alerted) if alerted else 0.0
+    recall = hits / len(gold) if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"alerted": len(alerted), f"of_which_gold_{negative}": hits, "gold": len(gold),
+            "precision": precision, "recall": recall, "f1": f1}
+
+
 def cv_base(settings: Settings) -> tuple[Any, Any]:
     """For ``--cv``: the service's trained stance classifier and the embedder, or ``DataError``."""
     try:

@@ -35,7 +35,8 @@ from ..nlp.stance import StanceClassifier
 from ..nlp.models import make_embedder, make_stance_classifier, make_tracker
 from ..settings import Settings
 from .common import (
-    DataError, Progress, Scored, aggregate, best_decision, cv_base, metrics_block, read_csv, source_claims, with_news_model,
+    DataError, Progress, Scored, aggregate, alerts_block, best_decision, cv_base, metrics_block, read_csv, source_claims,
+    with_news_model,
 )
 
 LABELS = ("for", "against", "observing")
@@ -124,17 +125,22 @@ def evaluate(csv_path: Path, *, settings: Settings | None = None, limit: int | N
         if on_progress:
             on_progress(done, total)
     items: list[Scored] = []
+    alerted: set[str] = set()
+    rules = make_tracker({}, {}, settings)  # the tracker's alert rules (``would_alert``)
     article_statements: dict[str, list[StatementExtracted]] = {}
     for row in rows:
         doc = f"emergent-article-{row.article_id}"
         statements = _article(doc, row.headline, T0 + timedelta(hours=1), "Emergent article")
         article_statements[row.article_id] = statements
+        classifier = per_claim.get(row.claim_id, stance)
+        records = {c.claim_id: c for c in claims[row.claim_id]}
         decisions = []
         for st in statements:
-            best = best_decision(st, claims[row.claim_id], matcher,  # type: ignore[arg-type]
-                                 per_claim.get(row.claim_id, stance))
+            best = best_decision(st, claims[row.claim_id], matcher, classifier)  # type: ignore[arg-type]
             if best is not None:
                 decisions.append(best[0])
+                if rules.would_alert(st, records[best[1].claim_id], best[1], best[0], classifier.classify(st, None)):
+                    alerted.add(row.article_id)
         agg = aggregate(decisions)
         raw = agg.stance if agg else "comment"
         items.append(Scored(row.article_id, row.stance, mapping[raw], raw))
@@ -144,6 +150,7 @@ def evaluate(csv_path: Path, *, settings: Settings | None = None, limit: int | N
 
     result = metrics_block(items, LABELS, "against")
     result["against"] = result["deny"]
+    result["alerts"] = alerts_block(items, alerted, "against")
 
     # Matching: top-1 claim among all claims.
     embedder = make_embedder(settings)

@@ -41,11 +41,13 @@ import numpy as np
 from ..nlp import news_stance
 from ..nlp.enrich import enrich_article
 from ..nlp.matching import MatchCandidate, StatementFeatures
-from ..nlp.stance import StanceClassifier
+from ..nlp.stance import StanceClassifier, StanceDecision
 from ..nlp.models import make_stance_classifier, make_tracker
 from ..settings import Settings
 from . import metrics
-from .common import DataError, Progress, Scored, aggregate, cv_base, metrics_block, read_csv, source_claims, with_news_model
+from .common import (
+    DataError, Progress, Scored, aggregate, alerts_block, cv_base, metrics_block, read_csv, source_claims, with_news_model,
+)
 
 LABELS = metrics.FNC_LABELS
 T0 = datetime(2017, 1, 1, tzinfo=timezone.utc)
@@ -149,13 +151,23 @@ def evaluate(stances_csv: Path, bodies_csv: Path, *, settings: Settings | None =
                              for st, feats in body(pair.body_id) for claim in claims])
     per_headline = fold_classifiers(pairs, scored_pairs, cv, settings, seed=seed) if cv else {}
     items: list[Scored] = []
+    alerted: set[str] = set()
+    bases: dict[tuple[int, str], StanceDecision] = {}  # claim-independent decisions, per classifier and sentence
     for n, (pair, scored) in enumerate(zip(pairs, scored_pairs, strict=True), 1):
         best = max((m.score for m, _, _ in scored), default=0.0)
         if best < threshold:
             raw, pred = "unrelated", "unrelated"
         else:
             classifier = per_headline.get(pair.headline, stance)
-            decisions = [classifier.classify(st, claim, relatedness=m.score) for m, st, claim in scored if m.score >= threshold]
+            related = [(m, st, claim) for m, st, claim in scored if m.score >= threshold]
+            decisions = [classifier.classify(st, claim, relatedness=m.score) for m, st, claim in related]
+            for (m, st, claim), decision in zip(related, decisions, strict=True):
+                if decision.stance in ("deny", "non_confirm"):
+                    key = (id(classifier), st.event_id)
+                    if key not in bases:
+                        bases[key] = classifier.classify(st, None)
+                    if base.would_alert(st, claim, m, decision, bases[key]):
+                        alerted.add(f"{pair.index}")
             agg = aggregate(decisions)
             raw = agg.stance if agg else "comment"
             pred = mapping[raw]
@@ -165,6 +177,7 @@ def evaluate(stances_csv: Path, bodies_csv: Path, *, settings: Settings | None =
 
     result = metrics_block(items, LABELS, "disagree")
     result["disagree"] = result["deny"]
+    result["alerts"] = alerts_block(items, alerted, "disagree")
     score, best_score = metrics.fnc_score([i.gold for i in items], [i.pred for i in items])
     related = [Scored(i.item_id, "related" if i.gold != "unrelated" else "unrelated",
                       "related" if i.pred != "unrelated" else "unrelated", i.raw) for i in items]

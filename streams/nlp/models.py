@@ -73,6 +73,7 @@ def tracker_config(settings: Settings) -> TrackerConfig:
         non_confirm_threshold=settings.non_confirm_match_threshold,
         join_threshold=settings.join_match_threshold,
         min_confidence=settings.alert_min_confidence,
+        model_denials=settings.model_denials,
     )
 
 

@@ -40,6 +40,9 @@ class StanceDecision:
     confidence: float
     cues: list[str] = field(default_factory=list)
     explanation: str = ""
+    #: The trained models whose verdict the decision carries: ``"reply"`` (the reply stance model),
+    #: ``"news"`` (the news stance model); empty for the cue lexicon alone.
+    models: tuple[str, ...] = ()
 
 
 class StanceClassifier(Protocol):

@@ -345,12 +345,14 @@ class TrainedStanceClassifier(LazyModel):
             if best == cue.stance:
                 conf = max(cue.confidence, proba[best])
                 cues = list(cue.cues) + [f"model: {best} p={proba[best]:.2f}"]
-                return StanceDecision(best, round(conf, 3), cues, f"{cue.explanation}; model agrees ({shown})")  # type: ignore[arg-type]
+                return StanceDecision(best, round(conf, 3), cues, f"{cue.explanation}; model agrees ({shown})",  # type: ignore[arg-type]
+                                      models=("reply",))
             return StanceDecision(
                 best,  # type: ignore[arg-type]
                 round(proba[best], 3),
                 [f"model: {best} p={proba[best]:.2f}"],
                 f"trained stance model ({shown}); cue classifier said {cue.stance}",
+                models=("reply",),
             )
         return self._classify_news(statement, claim, cue, relatedness)
 
@@ -376,17 +378,18 @@ class TrainedStanceClassifier(LazyModel):
             if cue.stance == "deny" and p_deny >= self.news_deny_min:
                 return StanceDecision("deny", round(min(1.0, cue.confidence + 0.05), 3),
                                       list(cue.cues) + [f"news model: deny p={p_deny:.2f}"],
-                                      f"{cue.explanation}; the news stance model agrees ({shown})")
+                                      f"{cue.explanation}; the news stance model agrees ({shown})", models=("news",))
             if may_add and p_deny >= self.news_deny_min and p_deny == max(proba.values()):
                 return StanceDecision("deny", round(p_deny, 3), [f"news model: deny p={p_deny:.2f}"],
-                                      f"news stance model ({shown}); cue classifier said {cue.stance}")
+                                      f"news stance model ({shown}); cue classifier said {cue.stance}", models=("news",))
             return cue
         if cue.stance == "deny":
             proba = self.model_proba(statement.text, claim.text if claim is not None else None, cue)
             if proba.get("deny", 0.0) >= 0.5:
                 return StanceDecision("deny", round(min(1.0, cue.confidence + 0.05), 3),
                                       list(cue.cues) + [f"model: deny p={proba['deny']:.2f}"],
-                                      f"{cue.explanation}; the trained model agrees (deny p={proba['deny']:.2f})")
+                                      f"{cue.explanation}; the trained model agrees (deny p={proba['deny']:.2f})",
+                                      models=("reply",))
         return cue
 
 

@@ -19,6 +19,9 @@ Rules (``process``):
    ``DenialDetected``, unless: the speaker is the narrator (reported silence is not a denial), the
    statement is one of the claim's own sources (same sentence), the statement precedes the claim's
    first source in event time (by more than ``max_lead_seconds``), or it already alerted on that claim.
+   The statement must be negative whatever the claim (its claim-independent stance: ``may_deny``);
+   with ``model_denials`` a ``deny`` that the news stance model decided or corroborated toward the
+   claim also counts, the narrator's included (``negative_toward``).
 4. A ``support`` restatement with a high match joins the best claim as a new source (claims cluster
    across documents and outlets); otherwise an assertive statement the ``ClaimRecognizer`` accepts
    creates a claim (``claim_id = stable_id("claim", statement.event_id)``).
@@ -69,6 +72,13 @@ class TrackerConfig:
     max_timeline: int = 200  # timeline entries kept per claim (reader support dropped first)
     max_key_terms: int = 80
     max_entities: int = 40
+    #: Denials the news stance model decided or corroborated alert even where the cue lexicon alone
+    #: would not: an outlet's own-voice denial (a narrator ``deny`` the model agrees with), and a
+    #: speaker's statement in which the cues found nothing negative without the claim. Such a
+    #: denial depends on the claim, so it alerts only a claim already known when it arrives. Off by
+    #: default: the bundled news model was trained on headlines and misreads article prose (README,
+    #: "How good is it"); for a news model trained on article sentences.
+    model_denials: bool = False
 
 
 @dataclass(frozen=True)
@@ -399,14 +409,42 @@ class ClaimTracker:
         self.claims[claim_id] = claim.model_copy(update={"timeline": self._timeline_with(claim, entry)})
         logger.info("statement %s: %s of claim %s", statement.event_id, kind, claim_id)
 
+    @staticmethod
+    def may_deny(statement: StatementExtracted, base: StanceDecision) -> bool:
+        """Whether a statement is negative whatever the claim: its claim-independent stance (``base``)
+        is ``deny``/``non_confirm`` and its speaker is one who can deny (not the narrator). Such a
+        statement neither founds nor joins a claim, and waits in the pending buffer for claims."""
+        return base.stance in NEGATIVE and statement.attribution.speaker_kind in ELIGIBLE_DENIERS
+
+    def negative_toward(self, statement: StatementExtracted, base: StanceDecision, decision: StanceDecision) -> bool:
+        """Whether ``decision`` (toward one claim) is a denial the tracker acts on: the statement is
+        negative whatever the claim (``may_deny``), or, with ``model_denials``, the news stance model
+        decided or corroborated a ``deny`` by an eligible speaker or by the outlet itself (narrator).
+        The narrator's cue-only negations stay background ("no match for Ebola", "there was no
+        confirmation"): reporting, not a denial."""
+        if decision.stance not in NEGATIVE:
+            return False
+        if self.may_deny(statement, base):
+            return True
+        kind = statement.attribution.speaker_kind
+        return (self.config.model_denials and decision.stance == "deny" and "news" in decision.models
+                and (kind in ELIGIBLE_DENIERS or kind == "narrator"))
+
+    def would_alert(self, statement: StatementExtracted, claim: ClaimRecord, match: MatchCandidate,
+                    decision: StanceDecision, base: StanceDecision) -> bool:
+        """Whether ``process`` would alert ``claim`` on ``statement``, given its decision toward the
+        claim and its claim-independent ``base`` decision (for the evaluators: the stance decision
+        is what they score, this is what reaches the ``alerts`` topic). The best-match margin
+        between several claims is not applied: the evaluators ask about one claim."""
+        return self.negative_toward(statement, base, decision) and self._eligible(statement, claim, match, decision)
+
     def _eligible(
         self, statement: StatementExtracted, claim: ClaimRecord, match: MatchCandidate, decision: StanceDecision
     ) -> bool:
-        """Whether ``decision`` on ``claim`` may alert (before the best-match margin)."""
+        """Whether ``decision`` on ``claim`` may alert (before the best-match margin), once the statement
+        is known to be negative toward it (``negative_toward``)."""
         cfg = self.config
         if decision.stance not in NEGATIVE:
-            return False
-        if statement.attribution.speaker_kind not in ELIGIBLE_DENIERS:
             return False
         if statement.event_id in claim.statement_ids or statement.event_id in claim.alerted_statement_ids:
             return False
@@ -493,6 +531,7 @@ class ClaimTracker:
                 continue
             decision = self.stance.classify(statement, claim, relatedness=match.score)
             out.stances.append(StanceResult(sid, claim_id, decision, match))
+            # Only statements negative whatever the claim wait here (``may_deny``).
             if not self._eligible(statement, claim, match, decision):
                 continue
             if match.score < mark.best_match - cfg.best_margin:
@@ -518,8 +557,7 @@ class ClaimTracker:
         if self._watermark is None or statement.occurred_at > self._watermark:
             self._watermark = statement.occurred_at
         base = self.stance.classify(statement, None)
-        att = statement.attribution
-        negative = base.stance in NEGATIVE and att.speaker_kind in ELIGIBLE_DENIERS
+        negative = self.may_deny(statement, base)
         feats = self.matcher.features(statement)
         candidates = self.matcher.match(statement, self._live_claims(statement.occurred_at), feats)
         mark = SeenStatement(statement_id=sid, occurred_at=statement.occurred_at, outcome="none")
@@ -530,10 +568,10 @@ class ClaimTracker:
             claim = self.claims[cand.claim_id]
             decision = self.stance.classify(statement, claim, relatedness=cand.score)
             out.stances.append(StanceResult(sid, claim.claim_id, decision, cand))
-            if negative:
+            if self.negative_toward(statement, base, decision):
                 if self._eligible(statement, claim, cand, decision):
                     negatives.append((cand, claim, decision))
-            elif decision.stance == "support" and base.stance not in NEGATIVE + ("query",):
+            elif not negative and decision.stance == "support" and base.stance not in NEGATIVE + ("query",):
                 if self._can_join(statement, cand):
                     join_targets.append((cand, claim))
                 elif self._can_support(statement, claim, cand, decision):
@@ -552,6 +590,10 @@ class ClaimTracker:
         if negative:
             mark = mark.model_copy(update={"outcome": "negative"})
             mark = self._add_pending(statement, mark)
+        elif negatives:
+            # A denial of a known claim that the cues alone did not see (``model_denials``): it
+            # does not found or join a claim, and, being claim-dependent, is not buffered.
+            mark = mark.model_copy(update={"outcome": "negative"})
         elif join_targets:
             updated = self._join_claim(join_targets[0][1], statement)
             # The statement restates several claims: they are one claim (clusters built in another
@@ -572,7 +614,7 @@ class ClaimTracker:
                 mark = mark.model_copy(update={"outcome": "created", "claim_ids": [record.claim_id]})
                 self.seen[sid] = mark
                 self._recheck_pending(record.claim_id, out)
-        if supports and not join_targets:
+        if supports and not join_targets and not negatives:
             best = max(c.score for c, _, _ in supports)
             for cand, claim, decision in supports:
                 if cand.score >= best - cfg.best_margin:

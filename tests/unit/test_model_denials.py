@@ -1,0 +1,148 @@
+"""Which stance decisions reach the ``alerts`` topic: the tracker's rules (``negative_toward``,
+``would_alert``) with the service's models, and ``model_denials`` for denials only a news model saw."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas import ClaimRecord, SeenStatement, StatementExtracted
+from streams.evaluate.common import Scored, alerts_block
+from streams.nlp.embeddings import Embedder
+from streams.nlp.models import make_tracker, tracker_config
+from streams.nlp.stance import CueStanceClassifier, StanceDecision
+from streams.nlp.tracker import ClaimTracker, TrackerConfig
+from streams.settings import Settings
+
+from .factories import find, seed_statements
+from .test_tracker import check_golden
+
+BASE = seed_statements()
+NO_REACTION = find(BASE, "There was also no reaction from the Syrian regime")  # the AFP narrator's own sentence
+
+
+def run_service(settings: Settings) -> tuple[ClaimTracker, dict[str, ClaimRecord], list]:
+    claims: dict[str, ClaimRecord] = {}
+    tracker = make_tracker(claims, {}, settings)
+    outputs = [tracker.process(s) for s in BASE]
+    return tracker, claims, outputs
+
+
+@pytest.fixture(scope="module")
+def default_run() -> tuple[ClaimTracker, dict[str, ClaimRecord], list]:
+    return run_service(Settings())
+
+
+def test_golden_seed_alerts_with_the_service_models(default_run) -> None:  # type: ignore[no-untyped-def]
+    tracker, claims, outputs = default_run
+    check_golden(tracker, claims, [a for o in outputs for a in o.alerts])
+
+
+def test_would_alert_agrees_with_process_on_the_seeds() -> None:
+    tracker = make_tracker({}, {}, Settings())
+    cfg = tracker.config
+    alerted_pairs = quiet_pairs = 0
+    for statement in BASE:
+        out = tracker.process(statement)
+        base = tracker.stance.classify(statement, None)
+        alerted = {a.claim.claim_id for a in out.alerts}
+        own = [r for r in out.stances if r.statement_id == statement.event_id]
+        best = max((r.match.score for r in own if r.claim_id in alerted), default=0.0)
+        for r in own:
+            claim = tracker.claims[r.claim_id]
+            if r.claim_id in alerted:
+                # Judged on the claim as it stood: its own alert is now recorded on it.
+                claim = claim.model_copy(update={"alerted_statement_ids": [
+                    s for s in claim.alerted_statement_ids if s != statement.event_id]})
+                assert tracker.would_alert(statement, claim, r.match, r.decision, base), statement.text
+                alerted_pairs += 1
+            elif r.match.score >= best - cfg.best_margin:  # below the margin of a better match: not asked
+                assert not tracker.would_alert(statement, claim, r.match, r.decision, base), statement.text
+                quiet_pairs += 1
+    assert alerted_pairs == 9 and quiet_pairs > 50
+
+
+def test_model_denials_only_add_denials_the_news_model_decided(default_run) -> None:  # type: ignore[no-untyped-def]
+    _, _, default = default_run
+    tracker, _, outputs = run_service(Settings(model_denials=True))
+    # Compared by denying statement: a model-only denial founds no claim, so claim ids may differ.
+    before = {a.denial.statement_id for o in default for a in o.alerts}
+    after = {a.denial.statement_id: (statement, a) for statement, o in zip(BASE, outputs, strict=True) for a in o.alerts}
+    assert before <= after.keys()
+    extra = [after[k] for k in after.keys() - before]
+    assert extra, "the bundled news model adds denials on the seeds (why model_denials is off by default)"
+    for statement, alert in extra:
+        assert not tracker.may_deny(statement, tracker.stance.classify(statement, None)), statement.text
+        assert "news stance model" in alert.explanation
+
+
+class OneDecision:
+    """A stance classifier that says ``decision`` toward every claim and ``comment`` without one."""
+
+    def __init__(self, decision: StanceDecision) -> None:
+        self.decision = decision
+
+    def classify(self, statement: StatementExtracted, claim: ClaimRecord | None = None, *,
+                 relatedness: float | None = None) -> StanceDecision:
+        return self.decision if claim is not None else StanceDecision("comment", 0.5)
+
+
+def narrator_after_the_claims(decision: StanceDecision, *, model_denials: bool, embedder: Embedder):  # type: ignore[no-untyped-def]
+    claims: dict[str, ClaimRecord] = {}
+    seen: dict[str, SeenStatement] = {}
+    tracker = ClaimTracker(claims, seen, embedder=embedder, stance=CueStanceClassifier(),
+                           config=TrackerConfig(model_denials=model_denials))
+    for s in BASE:
+        if s.event_id != NO_REACTION.event_id:
+            tracker.process(s)
+    tracker.stance = OneDecision(decision)
+    return tracker, tracker.process(NO_REACTION)
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+NEWS_DENY = StanceDecision("deny", 0.8, ["news model: deny p=0.80"], "news stance model", models=("news",))
+
+
+def test_an_outlets_own_denial_alerts_only_with_model_denials(embedder: Embedder) -> None:
+    _, off = narrator_after_the_claims(NEWS_DENY, model_denials=False, embedder=embedder)
+    assert not off.alerts
+    tracker, on = narrator_after_the_claims(NEWS_DENY, model_denials=True, embedder=embedder)
+    assert len(on.alerts) >= 1
+    alert = on.alerts[0]
+    assert alert.denial.speaker_kind == "narrator" and alert.stance == "deny"
+    assert alert.denial.speaker == NO_REACTION.outlet
+    # A denial neither founds nor joins a claim.
+    assert not on.created and not on.updated
+    assert all(NO_REACTION.event_id not in c.statement_ids for c in tracker.claims.values())
+    assert tracker.seen[NO_REACTION.event_id].outcome == "negative"
+
+
+def test_the_narrators_cue_only_negation_is_background(embedder: Embedder) -> None:
+    cue_only = StanceDecision("deny", 0.8, ['negated existence "no reaction"'], "deny cue")
+    _, out = narrator_after_the_claims(cue_only, model_denials=True, embedder=embedder)
+    assert not out.alerts
+    non_confirm = StanceDecision("non_confirm", 0.8, ["news model"], "", models=("news",))
+    _, out = narrator_after_the_claims(non_confirm, model_denials=True, embedder=embedder)
+    assert not out.alerts
+
+
+def test_the_setting_reaches_the_tracker(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert tracker_config(Settings()).model_denials is False
+    monkeypatch.setenv("CLAIMWATCH_MODEL_DENIALS", "true")
+    assert tracker_config(Settings()).model_denials is True
+
+
+def test_alerts_block_arithmetic() -> None:
+    items = [Scored("a", "disagree", "disagree", "deny"), Scored("b", "disagree", "agree", "support"),
+             Scored("c", "discuss", "disagree", "deny"), Scored("d", "agree", "agree", "support"),
+             Scored("e", "disagree", "discuss", "comment")]
+    block = alerts_block(items, {"a", "c", "d"}, "disagree")
+    # 3 alerted, 1 of them gold disagree (a); 3 gold disagree (a, b, e).
+    assert block["alerted"] == 3 and block["of_which_gold_disagree"] == 1 and block["gold"] == 3
+    assert block["precision"] == pytest.approx(1 / 3) and block["recall"] == pytest.approx(1 / 3)
+    assert block["f1"] == pytest.approx(1 / 3)
+    empty = alerts_block(items, set(), "disagree")
+    assert empty["precision"] == 0.0 and empty["recall"] == 0.0 and empty["f1"] == 0.0
