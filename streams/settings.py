@@ -131,9 +131,9 @@ class Settings(BaseSettings):
         "(the outlet's own voice needs none)."
     )
     model_denials: bool = Field(
-        False, description="Also alert on denials the news stance model decided or corroborated where the cue lexicon "
-        "alone would not: the outlet's own voice, or a speaker's sentence with no negative cue. Off by default: the "
-        "bundled news model was trained on headlines; turn it on with a model trained on article sentences."
+        True, description="Also alert on denials the news stance model decided or corroborated where the cue lexicon "
+        "alone would not: the outlet's own voice, or a speaker's sentence with no negative cue (false: cue-found "
+        "denials only). Needs a news model trained on article sentences, as the bundled one is."
     )
     deny_match_threshold: float = Field(0.40, ge=0.0, le=1.0, description="Min statement-claim match score for a deny alert.")
     non_confirm_match_threshold: float = Field(0.35, ge=0.0, le=1.0, description="Min match score for a non-confirmation alert.")

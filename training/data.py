@@ -55,3 +55,27 @@ def load_rumoureval(data_dir: Path) -> tuple[list[Pair], list[Pair]]:
     train = _pairs(load_threads(twitter, train_keys) + load_threads(root / "reddit-training-data", train_keys), train_keys)
     dev = _pairs(load_threads(twitter, dev_keys) + load_threads(root / "reddit-dev-data", dev_keys), dev_keys)
     return train, dev
+
+
+# --------------------------------------------------------------------------------------------------
+# FNC-1: which train bodies are for what
+# --------------------------------------------------------------------------------------------------
+
+FNC1_STANCES = Path("fnc1") / "train_stances.csv"
+FNC1_BODIES = Path("fnc1") / "train_bodies.csv"
+FNC1_EVAL = (300, 13)  # README: ``evaluate fnc1 ... --bodies 300`` (seed 13), the reported figure
+FNC1_DEV = (200, 29)  # training/experiments/fnc1_diagnosis.py: where decisions about the path are taken
+
+
+def fnc1_body_splits(pairs: list, dev: tuple[int, int] = FNC1_DEV) -> tuple[set[str], set[str], set[str]]:  # type: ignore[type-arg]
+    """(evaluation, development, training) Body IDs of FNC-1 train: the README's 300-body sample,
+    ``dev[0]`` other bodies drawn with seed ``dev[1]``, and every body left, which the bundled news
+    stance model is trained on (``training/train_news_stance.py --source fnc1``)."""
+    import random
+
+    from streams.evaluate import fnc1
+
+    held = {p.body_id for p in fnc1.select(pairs, sample=None, limit=None, seed=FNC1_EVAL[1], bodies=FNC1_EVAL[0])}
+    rest = sorted({p.body_id for p in pairs} - held, key=lambda b: (len(b), b))
+    development = set(random.Random(dev[1]).sample(rest, dev[0]))
+    return held, development, set(rest) - development

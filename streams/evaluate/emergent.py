@@ -100,8 +100,8 @@ def evaluate(csv_path: Path, *, settings: Settings | None = None, limit: int | N
              non_confirm_as: str = "against", matcher_top1: bool = True, cv: int | None = None,
              on_progress: Progress | None = None) -> dict[str, object]:
     """Score every row; ``cv=K``: K folds grouped by claim, each scored with a news model trained on
-    the others (the bundled news model was trained on the Emergent train file, so scoring that file
-    without ``cv`` is in-sample)."""
+    the others (the bundled news model was trained on FNC-1 body sentences, built from Emergent's
+    claims and articles, so scoring this file without ``cv`` is not held out by claim)."""
     started = time.perf_counter()
     settings = settings or Settings()
     rows = load_rows(csv_path)

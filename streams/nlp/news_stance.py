@@ -1,8 +1,10 @@
 """News stance: how a news sentence (a headline, an article sentence) stands toward a claim.
 
 A second linear pair model next to the reply model of ``stance_model``, trained by
-``training/train_news_stance.py`` on Emergent (Ferreira & Vlachos 2016: 2,071 news headlines about
-240 claims, labelled for / against / observing), read here as support / deny / comment. Artefact:
+``training/train_news_stance.py``: the bundled one on FNC-1 body sentences (each related headline-body
+pair's 3 sentences that match the headline best; agree / disagree / discuss), or with ``--source
+emergent`` on Emergent's headlines (Ferreira & Vlachos 2016: for / against / observing); both read
+as support / deny / comment. Artefact:
 ``resources/news_stance/`` (``model.npz``, ``config.json``, ``card.md``); ``Settings.news_stance_model_path``
 points at another one.
 
@@ -56,7 +58,7 @@ _STOP = frozenset(
 )
 
 N_NEWS = 12
-C_DEFAULT = 0.003  # training settings: the reply model's (training/train_stance.py), not searched on Emergent
+C_DEFAULT = 0.003  # training settings: the reply model's (training/train_stance.py), not searched on news data
 HASH_WEIGHT_DEFAULT = 30.0
 
 

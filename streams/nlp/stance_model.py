@@ -26,7 +26,7 @@ How the two are combined (``TrainedStanceClassifier.classify``):
 - comments without a claim (``classify(statement, None)``): the article title stands in for the
   claim (as the source post did in training); no title: the cue decision;
 - article sentences (news text, unlike the training data): the cue classifier decides, helped by the
-  news stance model (``news_stance.py``, trained on Emergent news headlines) when one is loaded and a
+  news stance model (``news_stance.py``, trained on news article sentences) when one is loaded and a
   claim is given: it raises a cue denial's confidence by 0.05 when it agrees, and may add a denial the
   cues missed (see ``_classify_news`` for when). Without a news model, this reply model plays the
   corroborating part only: a reply-model-only deny on news text is not trusted.

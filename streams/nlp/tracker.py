@@ -75,10 +75,9 @@ class TrackerConfig:
     #: Denials the news stance model decided or corroborated alert even where the cue lexicon alone
     #: would not: an outlet's own-voice denial (a narrator ``deny`` the model agrees with), and a
     #: speaker's statement in which the cues found nothing negative without the claim. Such a
-    #: denial depends on the claim, so it alerts only a claim already known when it arrives. Off by
-    #: default: the bundled news model was trained on headlines and misreads article prose (README,
-    #: "How good is it"); for a news model trained on article sentences.
-    model_denials: bool = False
+    #: denial depends on the claim, so it alerts only a claim already known when it arrives. Needs a
+    #: news model trained on article sentences, as the bundled one is (README, "How good is it").
+    model_denials: bool = True
 
 
 @dataclass(frozen=True)

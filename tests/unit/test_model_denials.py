@@ -61,18 +61,15 @@ def test_would_alert_agrees_with_process_on_the_seeds() -> None:
     assert alerted_pairs == 9 and quiet_pairs > 50
 
 
-def test_model_denials_only_add_denials_the_news_model_decided(default_run) -> None:  # type: ignore[no-untyped-def]
-    _, _, default = default_run
-    tracker, _, outputs = run_service(Settings(model_denials=True))
-    # Compared by denying statement: a model-only denial founds no claim, so claim ids may differ.
-    before = {a.denial.statement_id for o in default for a in o.alerts}
-    after = {a.denial.statement_id: (statement, a) for statement, o in zip(BASE, outputs, strict=True) for a in o.alerts}
-    assert before <= after.keys()
-    extra = [after[k] for k in after.keys() - before]
-    assert extra, "the bundled news model adds denials on the seeds (why model_denials is off by default)"
-    for statement, alert in extra:
-        assert not tracker.may_deny(statement, tracker.stance.classify(statement, None)), statement.text
-        assert "news stance model" in alert.explanation
+def test_model_denials_add_no_alert_on_the_seeds(default_run) -> None:  # type: ignore[no-untyped-def]
+    # Why the bundled news model is trained on FNC-1 body sentences: the earlier one, trained on Emergent
+    # headlines, added 5 false alerts here ("He spoke on condition of anonymity ..." as a denial).
+    tracker, _, default = default_run
+    assert tracker.config.model_denials
+    _, _, cues_only = run_service(Settings(model_denials=False))
+    alerts = {(a.alert_id, a.stance) for o in default for a in o.alerts}
+    assert alerts == {(a.alert_id, a.stance) for o in cues_only for a in o.alerts}
+    assert len(alerts) == 9
 
 
 class OneDecision:
@@ -130,9 +127,9 @@ def test_the_narrators_cue_only_negation_is_background(embedder: Embedder) -> No
 
 
 def test_the_setting_reaches_the_tracker(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert tracker_config(Settings()).model_denials is False
-    monkeypatch.setenv("CLAIMWATCH_MODEL_DENIALS", "true")
     assert tracker_config(Settings()).model_denials is True
+    monkeypatch.setenv("CLAIMWATCH_MODEL_DENIALS", "false")
+    assert tracker_config(Settings()).model_denials is False
 
 
 def test_alerts_block_arithmetic() -> None:

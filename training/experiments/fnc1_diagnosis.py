@@ -34,34 +34,32 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from streams.evaluate import fnc1  # noqa: E402
+from training.data import FNC1_BODIES, FNC1_DEV, FNC1_STANCES, fnc1_body_splits  # noqa: E402
 from streams.nlp import stance_model  # noqa: E402
 from streams.nlp.stance import CueStanceClassifier  # noqa: E402
 from streams.nlp.stance_model import cue_statement  # noqa: E402
 from streams.nlp.tracker import ClaimTracker  # noqa: E402
 from streams.settings import Settings  # noqa: E402
 
-EVAL_BODIES, EVAL_SEED = 300, 13  # the README's reported sample
 NEGATIVE = ("deny", "non_confirm")
 
 
 def development_bodies(pairs: list[fnc1.Pair], n: int, seed: int) -> set[str]:
-    held = {p.body_id for p in fnc1.select(pairs, sample=None, limit=None, seed=EVAL_SEED, bodies=EVAL_BODIES)}
-    rest = sorted({p.body_id for p in pairs} - held, key=lambda b: (len(b), b))
-    return set(random.Random(seed).sample(rest, n))
+    return fnc1_body_splits(pairs, (n, seed))[1]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
-    ap.add_argument("--bodies", type=int, default=200)
-    ap.add_argument("--seed", type=int, default=29)
-    ap.add_argument("--cv", type=int, default=5)
-    ap.add_argument("--model-denials", action="store_true", help="as CLAIMWATCH_MODEL_DENIALS=true")
+    ap.add_argument("--bodies", type=int, default=FNC1_DEV[0])
+    ap.add_argument("--seed", type=int, default=FNC1_DEV[1])
+    ap.add_argument("--cv", type=int, default=5, help="0: the service's news model (bundled, or the path setting)")
+    ap.add_argument("--model-denials", action="store_true", help="as CLAIMWATCH_MODEL_DENIALS=true (without it: cue-only alerts, whatever the default)")
     ap.add_argument("--show-alerts", type=int, default=0, metavar="N",
                     help="print N of the distinct (sentence, headline) alerts, drawn at random (seed 7), to read")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    stances, bodies_csv = args.data / "fnc1" / "train_stances.csv", args.data / "fnc1" / "train_bodies.csv"
+    stances, bodies_csv = args.data / FNC1_STANCES, args.data / FNC1_BODIES
     pairs, _ = fnc1.load(stances, bodies_csv)
     keep = development_bodies(pairs, args.bodies, args.seed)
     subset = [p for p in pairs if p.body_id in keep]
@@ -154,7 +152,7 @@ def recorded_run(stances: Path, bodies_csv: Path, cv: int, seed: int, settings: 
     ClaimTracker.would_alert = recording_would_alert  # type: ignore[method-assign]
     fnc1.aggregate = recording_aggregate
     try:
-        result = fnc1.evaluate(stances, bodies_csv, cv=cv, seed=seed, settings=settings)
+        result = fnc1.evaluate(stances, bodies_csv, cv=cv or None, seed=seed, settings=settings)
     finally:
         stance_model.TrainedStanceClassifier.classify = classify  # type: ignore[method-assign]
         ClaimTracker.would_alert = would_alert  # type: ignore[method-assign]
