@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         for i in te:
             p = model.proba(dense[i], hashed[i])
             pred[i] = news_stance.NEWS_CLASSES[int(np.argmax(p))]
-    to_data = dict(zip(news_stance.NEWS_CLASSES, (names[0], names[1], names[2]), strict=True))
+    to_data = dict(zip(news_stance.NEWS_CLASSES, names, strict=True))
     cv = per_class([to_data[x] for x in labels], [to_data[x] for x in pred], names)
     logger.info("CV by %s (%d folds): %s F1 %.3f, macro-F1 %.3f, accuracy %.3f",
                 "claim" if args.source == "emergent" else "headline", args.folds, names[1],
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         "n_claims": len(set(groups)),
         "labels": list(names),
         **about,
-        "cv_by_claim": cv,
+        "cv_grouped": cv,  # by claim (Emergent) or headline (FNC-1)
         "cv_folds": args.folds,
         "inference_ms_per_statement": cost,
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, python {platform.python_version()}",
@@ -180,7 +180,7 @@ def measure_inference(model_dir: Path, rows: list) -> dict:  # type: ignore[type
 
 
 def write_card(out: Path, config: dict, r: dict) -> None:
-    cv = r["cv_by_claim"]
+    cv = r["cv_grouped"]
     pc = cv["per_class"]
     names = r["labels"]
     rows = "\n".join(f"| {c} | {pc[c]['precision']:.3f} | {pc[c]['recall']:.3f} | {pc[c]['f1']:.3f} | {pc[c]['support']} |"

@@ -16,7 +16,7 @@ from schemas.statements import StatementExtracted
 from ..nlp.claims import entities_in, key_terms
 from ..nlp.matching import ClaimMatcher, MatchCandidate
 from ..nlp.stance import StanceClassifier, StanceDecision
-from ..nlp.tracker import ClaimTracker
+from ..nlp.tracker import NEGATIVE, ClaimTracker
 from ..settings import Settings
 from . import metrics
 
@@ -130,6 +130,19 @@ def alerts_block(items: Sequence[Scored], alerted: set[str], negative: str) -> d
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"alerted": len(alerted), f"of_which_gold_{negative}": hits, "gold": len(gold),
             "precision": precision, "recall": recall, "f1": f1}
+
+
+def would_alert(rules: ClaimTracker, classifier: StanceClassifier, statement: StatementExtracted, claim: ClaimRecord,
+                match: MatchCandidate, decision: StanceDecision, bases: dict[tuple[int, str], StanceDecision]) -> bool:
+    """``rules.would_alert`` for a decision the evaluator made with ``classifier``. The statement's
+    claim-independent decision is asked only for a negative ``decision``, once per (classifier,
+    statement) (``bases`` caches it: a body sentence is scored against many headlines)."""
+    if decision.stance not in NEGATIVE:
+        return False
+    key = (id(classifier), statement.event_id)
+    if key not in bases:
+        bases[key] = classifier.classify(statement, None)
+    return rules.would_alert(statement, claim, match, decision, bases[key])
 
 
 def cv_base(settings: Settings) -> tuple[Any, Any]:

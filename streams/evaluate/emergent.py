@@ -31,12 +31,12 @@ from schemas.statements import StatementExtracted
 
 from ..nlp import news_stance
 from ..nlp.enrich import enrich_article
-from ..nlp.stance import StanceClassifier
+from ..nlp.stance import StanceClassifier, StanceDecision
 from ..nlp.models import make_embedder, make_stance_classifier, make_tracker
 from ..settings import Settings
 from .common import (
     DataError, Progress, Scored, aggregate, alerts_block, best_decision, cv_base, metrics_block, read_csv, source_claims,
-    with_news_model,
+    with_news_model, would_alert,
 )
 
 LABELS = ("for", "against", "observing")
@@ -116,17 +116,18 @@ def evaluate(csv_path: Path, *, settings: Settings | None = None, limit: int | N
     counter = [0]
     claims: dict[str, list[ClaimRecord]] = {}
     matcher = None
+    rules = None  # a claim tracker: its alert rules (``would_alert``)
     total = len(claim_texts) + len(rows)
     done = 0
     for cid, text in claim_texts.items():
-        claims[cid], tracker = claim_records(cid, text, settings, counter)
-        matcher = tracker.matcher  # type: ignore[attr-defined]
+        claims[cid], rules = claim_records(cid, text, settings, counter)
+        matcher = rules.matcher  # type: ignore[attr-defined]
         done += 1
         if on_progress:
             on_progress(done, total)
     items: list[Scored] = []
     alerted: set[str] = set()
-    rules = make_tracker({}, {}, settings)  # the tracker's alert rules (``would_alert``)
+    bases: dict[tuple[int, str], StanceDecision] = {}
     article_statements: dict[str, list[StatementExtracted]] = {}
     for row in rows:
         doc = f"emergent-article-{row.article_id}"
@@ -139,7 +140,7 @@ def evaluate(csv_path: Path, *, settings: Settings | None = None, limit: int | N
             best = best_decision(st, claims[row.claim_id], matcher, classifier)  # type: ignore[arg-type]
             if best is not None:
                 decisions.append(best[0])
-                if rules.would_alert(st, records[best[1].claim_id], best[1], best[0], classifier.classify(st, None)):
+                if would_alert(rules, classifier, st, records[best[1].claim_id], best[1], best[0], bases):  # type: ignore[arg-type]
                     alerted.add(row.article_id)
         agg = aggregate(decisions)
         raw = agg.stance if agg else "comment"

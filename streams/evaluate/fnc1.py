@@ -50,6 +50,7 @@ from ..settings import Settings
 from . import metrics
 from .common import (
     DataError, Progress, Scored, aggregate, alerts_block, cv_base, metrics_block, read_csv, source_claims, with_news_model,
+    would_alert,
 )
 
 LABELS = metrics.FNC_LABELS
@@ -119,13 +120,9 @@ def evaluate(stances_csv: Path, bodies_csv: Path, *, settings: Settings | None =
             classifier = per_headline.get(pair.headline, stance)
             related = [(m, st, claim) for m, st, claim in scored if m.score >= threshold]
             decisions = [classifier.classify(st, claim, relatedness=m.score) for m, st, claim in related]
-            for (m, st, claim), decision in zip(related, decisions, strict=True):
-                if decision.stance in ("deny", "non_confirm"):
-                    key = (id(classifier), st.event_id)
-                    if key not in bases:
-                        bases[key] = classifier.classify(st, None)
-                    if base.would_alert(st, claim, m, decision, bases[key]):
-                        alerted.add(f"{pair.index}")
+            if any(would_alert(base, classifier, st, claim, m, decision, bases)
+                   for (m, st, claim), decision in zip(related, decisions, strict=True)):
+                alerted.add(f"{pair.index}")
             agg = aggregate(decisions)
             raw = agg.stance if agg else "comment"
             pred = mapping[raw]

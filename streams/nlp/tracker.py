@@ -570,7 +570,7 @@ class ClaimTracker:
             if self.negative_toward(statement, base, decision):
                 if self._eligible(statement, claim, cand, decision):
                     negatives.append((cand, claim, decision))
-            elif not negative and decision.stance == "support" and base.stance not in NEGATIVE + ("query",):
+            elif decision.stance == "support" and base.stance not in NEGATIVE + ("query",):
                 if self._can_join(statement, cand):
                     join_targets.append((cand, claim))
                 elif self._can_support(statement, claim, cand, decision):

@@ -38,15 +38,8 @@ from training.data import FNC1_BODIES, FNC1_DEV, FNC1_STANCES, fnc1_body_splits 
 from streams.nlp import stance_model  # noqa: E402
 from streams.nlp.stance import CueStanceClassifier  # noqa: E402
 from streams.nlp.stance_model import cue_statement  # noqa: E402
-from streams.nlp.tracker import ClaimTracker  # noqa: E402
+from streams.nlp.tracker import NEGATIVE, ClaimTracker  # noqa: E402
 from streams.settings import Settings  # noqa: E402
-
-NEGATIVE = ("deny", "non_confirm")
-
-
-def development_bodies(pairs: list[fnc1.Pair], n: int, seed: int) -> set[str]:
-    return fnc1_body_splits(pairs, (n, seed))[1]
-
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -61,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     stances, bodies_csv = args.data / FNC1_STANCES, args.data / FNC1_BODIES
     pairs, _ = fnc1.load(stances, bodies_csv)
-    keep = development_bodies(pairs, args.bodies, args.seed)
+    keep = fnc1_body_splits(pairs, (args.bodies, args.seed))[1]  # the development bodies
     subset = [p for p in pairs if p.body_id in keep]
     headline_of = {str(i): p.headline for i, p in enumerate(subset)}  # item ids are positions in the subset file
     with tempfile.TemporaryDirectory() as tmp:
