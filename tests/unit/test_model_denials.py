@@ -63,7 +63,7 @@ def test_would_alert_agrees_with_process_on_the_seeds() -> None:
 
 def test_model_denials_add_no_alert_on_the_seeds(default_run) -> None:  # type: ignore[no-untyped-def]
     # Why the bundled news model is trained on FNC-1 body sentences: the earlier one, trained on Emergent
-    # headlines, added 5 false alerts here ("He spoke on condition of anonymity ..." as a denial).
+    # headlines, added false alerts on the seeds ("He spoke on condition of anonymity ..." as a denial).
     tracker, _, default = default_run
     assert tracker.config.model_denials
     _, _, cues_only = run_service(Settings(model_denials=False))
