@@ -41,6 +41,8 @@ async def evaluate_rumoureval_broker(
     gold = ["deny" if key[p.post_id] == "deny" else "other" for p in labelled]
     pred = ["deny" if p.post_id in alerted else "other" for p in labelled]
     deny = metrics.report(gold, pred, ("deny", "other")).per_class["deny"]
+    ci = metrics.percentile_interval(metrics.bootstrap_f1(gold, pred, [p.thread_id for p in labelled],
+                                                          ("deny", "other"))[:, 0])
     return {
         "dataset": "rumoureval2019",
         "mode": "unlinked",
@@ -49,6 +51,7 @@ async def evaluate_rumoureval_broker(
         "threads": len(threads),
         "n": len(labelled),
         "deny": {"precision": deny.precision, "recall": deny.recall, "f1": deny.f1},
+        "deny_f1_ci95": ci,  # cluster bootstrap over threads (metrics.bootstrap_f1)
         "alerts": {
             "total": len(run.alerts),
             "posts": sorted(p.post_id for p in labelled if p.post_id in alerted and not p.is_source),

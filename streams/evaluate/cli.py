@@ -49,6 +49,10 @@ def _pct(x: object) -> str:
     return f"{float(x):.3f}"  # type: ignore[arg-type]
 
 
+def _ci(interval: list[float]) -> str:
+    return f"[{interval[0]:.3f}, {interval[1]:.3f}]"
+
+
 def _print(result: dict, as_json: bool, title: str, extra: list[tuple[str, str]]) -> None:
     if as_json:
         data = {k: v for k, v in result.items() if k != "items"}
@@ -66,10 +70,12 @@ def _print(result: dict, as_json: bool, title: str, extra: list[tuple[str, str]]
     summary.add_column()
     neg = result["negative_class"]
     d = result["deny"]
+    ci = result["intervals"]
     rows = [
-        ("macro-F1", _pct(result["macro_f1"])),
+        ("macro-F1", f"{_pct(result['macro_f1'])} {_ci(ci['macro_f1'])}"),
         ("accuracy", _pct(result["accuracy"])),
-        (f"{neg} P / R / F1", f"{_pct(d['precision'])} / {_pct(d['recall'])} / {_pct(d['f1'])}"),
+        (f"{neg} P / R / F1", f"{_pct(d['precision'])} / {_pct(d['recall'])} / {_pct(d['f1'])} {_ci(ci['negative_f1'])}"),
+        ("95 % intervals", f"cluster bootstrap over {ci['clusters']} {ci['unit']}s, {ci['resamples']} resamples"),
         *extra,
         ("n (scored)", str(result["n"])),
         ("raw stances", ", ".join(f"{k} {v}" for k, v in result["raw_stances"].items())),
@@ -164,7 +170,7 @@ def emergent(
 
 def _alerts_line(a: dict, negative: str) -> tuple[str, str]:
     return ("alerts (the tracker's rules)", f"{a['alerted']} documents, {a[f'of_which_gold_{negative}']} of {a['gold']} gold "
-            f"{negative}: P/R/F1 {_pct(a['precision'])} / {_pct(a['recall'])} / {_pct(a['f1'])}")
+            f"{negative}: P/R/F1 {_pct(a['precision'])} / {_pct(a['recall'])} / {_pct(a['f1'])} {_ci(a['ci95'])}")
 
 
 @evaluate_cli.command()

@@ -101,18 +101,27 @@ class Scored:
     pred: str
     raw: str  # the classifier's stance before mapping (deny/non_confirm/support/query/comment/unrelated)
     group: str = ""  # e.g. "source" / "reply"
+    cluster: str = ""  # the bootstrap's resampling unit (thread, claim, article body); "" = the item alone
+
+
+def clusters_of(items: Sequence[Scored]) -> list[str]:
+    return [i.cluster or f"item:{i.item_id}" for i in items]
 
 
 def metrics_block(items: Sequence[Scored], labels: Sequence[str], negative: str,
-                  macro_labels: Sequence[str] | None = None) -> dict[str, object]:
+                  macro_labels: Sequence[str] | None = None, *, unit: str = "item") -> dict[str, object]:
     """The JSON block every evaluator prints: ``n``, ``accuracy``, ``macro_f1``, ``per_class``,
-    ``confusion_matrix``, the negative class's scores under ``deny`` (and under its own name)."""
+    ``confusion_matrix``, the negative class's scores under ``deny`` (and under its own name), and
+    ``intervals``: 95 % cluster-bootstrap intervals of that F1 (``negative_f1``) and of macro-F1
+    (``macro_f1``), resampling the items' ``cluster`` (``unit`` names it)."""
     gold = [i.gold for i in items]
     pred = [i.pred for i in items]
     rep = metrics.report(gold, pred, labels, macro_labels)
     neg = rep.per_class[negative]
     out = rep.as_dict()
+    ci = metrics.intervals(gold, pred, clusters_of(items), labels, negative, macro_labels, unit=unit)
     out["deny"] = {"precision": neg.precision, "recall": neg.recall, "f1": neg.f1}
+    out["intervals"] = ci
     out["negative_class"] = negative
     out["raw_stances"] = dict(sorted(Counter(i.raw for i in items).items()))
     return out
@@ -128,8 +137,11 @@ def alerts_block(items: Sequence[Scored], alerted: set[str], negative: str) -> d
     precision = hits / len(alerted) if alerted else 0.0
     recall = hits / len(gold) if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    samples = metrics.bootstrap_f1([negative if i.gold == negative else "other" for i in items],
+                                   [negative if i.item_id in alerted else "other" for i in items],
+                                   clusters_of(items), (negative, "other"))
     return {"alerted": len(alerted), f"of_which_gold_{negative}": hits, "gold": len(gold),
-            "precision": precision, "recall": recall, "f1": f1}
+            "precision": precision, "recall": recall, "f1": f1, "ci95": metrics.percentile_interval(samples[:, 0])}
 
 
 def would_alert(rules: ClaimTracker, classifier: StanceClassifier, statement: StatementExtracted, claim: ClaimRecord,

@@ -144,12 +144,12 @@ def evaluate(csv_path: Path, *, settings: Settings | None = None, limit: int | N
                     alerted.add(row.article_id)
         agg = aggregate(decisions)
         raw = agg.stance if agg else "comment"
-        items.append(Scored(row.article_id, row.stance, mapping[raw], raw))
+        items.append(Scored(row.article_id, row.stance, mapping[raw], raw, cluster=f"claim:{row.claim_id}"))
         done += 1
         if on_progress:
             on_progress(done, total)
 
-    result = metrics_block(items, LABELS, "against")
+    result = metrics_block(items, LABELS, "against", unit="claim")
     result["against"] = result["deny"]
     result["alerts"] = alerts_block(items, alerted, "against")
 

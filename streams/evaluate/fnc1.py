@@ -126,11 +126,11 @@ def evaluate(stances_csv: Path, bodies_csv: Path, *, settings: Settings | None =
             agg = aggregate(decisions)
             raw = agg.stance if agg else "comment"
             pred = mapping[raw]
-        items.append(Scored(f"{pair.index}", pair.stance, pred, raw))
+        items.append(Scored(f"{pair.index}", pair.stance, pred, raw, cluster=f"body:{pair.body_id}"))
         if on_progress:
             on_progress(n, len(pairs))
 
-    result = metrics_block(items, LABELS, "disagree")
+    result = metrics_block(items, LABELS, "disagree", unit="article body")
     result["disagree"] = result["deny"]
     result["alerts"] = alerts_block(items, alerted, "disagree")
     score, best_score = metrics.fnc_score([i.gold for i in items], [i.pred for i in items])

@@ -331,7 +331,7 @@ def evaluate(
     def score(post: Post, raw: str | None) -> None:
         if post.post_id in key:
             run.items.append(Scored(post.post_id, key[post.post_id], to_label(raw, non_confirm_as),
-                                    raw or "comment", "source" if post.is_source else "reply"))
+                                    raw or "comment", "source" if post.is_source else "reply", cluster=f"thread:{post.thread_id}"))
 
     if mode == "linked":
         for thread in threads:
@@ -394,9 +394,9 @@ def evaluate(
                 chosen = best_claim.get(post.post_id)
                 run.matched[post.post_id] = chosen is not None and tracker.resolve(chosen) in own
 
-    result = metrics_block(run.items, LABELS, "deny")
+    result = metrics_block(run.items, LABELS, "deny", unit="thread")
     replies = [i for i in run.items if i.group == "reply"]
-    rep = metrics_block(replies, LABELS, "deny") if replies else {}
+    rep = metrics_block(replies, LABELS, "deny", unit="thread") if replies else {}
     result.update({
         "dataset": "rumoureval2019",
         "mode": mode,

@@ -47,6 +47,11 @@ def check_arithmetic(result, labels, negative):  # type: ignore[no-untyped-def]
     assert result["accuracy"] == pytest.approx(acc)
     assert (result["deny"]["precision"], result["deny"]["recall"], result["deny"]["f1"]) == pytest.approx(per[negative])
     assert result["raw_stances"] == dict(sorted(Counter(i.raw for i in items).items()))
+    # Intervals resample the data set's clusters (threads, claims, bodies), which every item names.
+    ci = result["intervals"]
+    assert all(i.cluster for i in items) and ci["clusters"] == len({i.cluster for i in items}) <= len(items)
+    for low, high in (ci["negative_f1"], ci["macro_f1"]):
+        assert 0.0 <= low <= high <= 1.0
     json.dumps({k: v for k, v in result.items() if k != "items"})  # the --json object serialises
 
 
