@@ -76,7 +76,7 @@ class TrackerConfig:
     #: would not: an outlet's own-voice denial (a narrator ``deny`` the model agrees with), and a
     #: speaker's statement in which the cues found nothing negative without the claim. Such a
     #: denial depends on the claim, so it alerts only a claim already known when it arrives. Needs a
-    #: news model trained on article sentences, as the bundled one is (README, "How good is it").
+    #: news model trained on article sentences, as the bundled one is (docs/evaluation.md, "The news stance model").
     model_denials: bool = True
 
 
