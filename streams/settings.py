@@ -132,8 +132,9 @@ class Settings(BaseSettings):
     )
     model_denials: bool = Field(
         True, description="Also alert on denials the news stance model decided or corroborated where the cue lexicon "
-        "alone would not: the outlet's own voice, or a speaker's sentence with no negative cue (false: cue-found "
-        "denials only). Needs a news model trained on article sentences, as the bundled one is."
+        "alone would not: the outlet's own voice, or a speaker's sentence with no negative cue, when the sentence has a "
+        "refuting word or a negation (false: cue-found denials only). Needs a news model trained on article sentences, "
+        "as the bundled one is."
     )
     deny_match_threshold: float = Field(0.40, ge=0.0, le=1.0, description="Min statement-claim match score for a deny alert.")
     non_confirm_match_threshold: float = Field(0.35, ge=0.0, le=1.0, description="Min match score for a non-confirmation alert.")

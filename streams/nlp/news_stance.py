@@ -50,6 +50,16 @@ _HEDGE = _rx("alleged\\w*", "reported\\w*", "reports?", "claims?", "claimed", "c
              "apparent\\w*", "rumou?red", "suggest\\w*", "appears?", "seems?", "purported\\w*", "supposed\\w*",
              "unconfirmed", "unverified", "according to", "says?", "said", "believed", "likely", "perhaps")
 _NEGATION = _rx("no", "not", "n't", "never", "nobody", "nothing", "none", "neither", "nor", "without")
+_CONTRACTED_NOT = re.compile(r"\w+n't\b|\bcannot\b", re.IGNORECASE)  # "don't", "hasn't": ``\bn't`` never matches
+
+
+def states_refutation(text: str) -> bool:
+    """Whether ``text`` says in words that something is false, doubted or did not happen: a refuting
+    word of the news model's feature list ("hoax", "doubt", "denied", "not", "no", "never" ...) or a
+    negated verb. A denial that only the news stance model sees alerts only when its sentence says
+    this (``ClaimTracker.negative_toward``): the model also learnt which *stories* FNC-1's disagreeing
+    articles tell, and reads "The spider was removed with tweezers" as a denial of a spider story."""
+    return bool(_REFUTE.search(text) or _CONTRACTED_NOT.search(text))
 _WORD = re.compile(r"[a-z0-9']+")
 _STOP = frozenset(
     "a an the of to in on at for by with from and or but is are was were be been being has have had it its this that "

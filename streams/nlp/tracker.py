@@ -21,7 +21,8 @@ Rules (``process``):
    first source in event time (by more than ``max_lead_seconds``), or it already alerted on that claim.
    The statement must be negative whatever the claim (its claim-independent stance: ``may_deny``);
    with ``model_denials`` a ``deny`` that the news stance model decided or corroborated toward the
-   claim also counts, the narrator's included (``negative_toward``).
+   claim also counts, the narrator's included, when its sentence has a refuting word or a negation
+   (``negative_toward``).
 4. A ``support`` restatement with a high match joins the best claim as a new source (claims cluster
    across documents and outlets); otherwise an assertive statement the ``ClaimRecognizer`` accepts
    creates a claim (``claim_id = stable_id("claim", statement.event_id)``).
@@ -45,6 +46,7 @@ from schemas.statements import StatementExtracted
 from .claims import ClaimRecognizer, claim_source, describe_speaker, entities_in, weak_terms
 from .embeddings import Embedder
 from .matching import ClaimMatcher, MatchCandidate, MatchConfig, evidence_from
+from .news_stance import states_refutation
 from .stance import CueStanceClassifier, StanceClassifier, StanceDecision
 
 logger = logging.getLogger(__name__)
@@ -418,8 +420,9 @@ class ClaimTracker:
     def negative_toward(self, statement: StatementExtracted, base: StanceDecision, decision: StanceDecision) -> bool:
         """Whether ``decision`` (toward one claim) is a denial the tracker acts on: the statement is
         negative whatever the claim (``may_deny``), or, with ``model_denials``, the news stance model
-        decided or corroborated a ``deny`` by an eligible speaker or by the outlet itself (narrator).
-        The narrator's cue-only negations stay background ("no match for Ebola", "there was no
+        decided or corroborated a ``deny`` by an eligible speaker or by the outlet itself (narrator),
+        in a sentence that says in words that something is false or did not happen
+        (``news_stance.states_refutation``). The narrator's cue-only negations stay background ("no match for Ebola", "there was no
         confirmation"): reporting, not a denial."""
         if decision.stance not in NEGATIVE:
             return False
@@ -427,7 +430,7 @@ class ClaimTracker:
             return True
         kind = statement.attribution.speaker_kind
         return (self.config.model_denials and decision.stance == "deny" and "news" in decision.models
-                and (kind in ELIGIBLE_DENIERS or kind == "narrator"))
+                and (kind in ELIGIBLE_DENIERS or kind == "narrator") and states_refutation(statement.text))
 
     def would_alert(self, statement: StatementExtracted, claim: ClaimRecord, match: MatchCandidate,
                     decision: StanceDecision, base: StanceDecision) -> bool:

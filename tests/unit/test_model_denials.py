@@ -83,7 +83,8 @@ class OneDecision:
         return self.decision if claim is not None else StanceDecision("comment", 0.5)
 
 
-def narrator_after_the_claims(decision: StanceDecision, *, model_denials: bool, embedder: Embedder):  # type: ignore[no-untyped-def]
+def narrator_after_the_claims(decision: StanceDecision, *, model_denials: bool, embedder: Embedder,  # type: ignore[no-untyped-def]
+                              statement: StatementExtracted = NO_REACTION):
     claims: dict[str, ClaimRecord] = {}
     seen: dict[str, SeenStatement] = {}
     tracker = ClaimTracker(claims, seen, embedder=embedder, stance=CueStanceClassifier(),
@@ -92,7 +93,7 @@ def narrator_after_the_claims(decision: StanceDecision, *, model_denials: bool, 
         if s.event_id != NO_REACTION.event_id:
             tracker.process(s)
     tracker.stance = OneDecision(decision)
-    return tracker, tracker.process(NO_REACTION)
+    return tracker, tracker.process(statement)
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +116,37 @@ def test_an_outlets_own_denial_alerts_only_with_model_denials(embedder: Embedder
     assert not on.created and not on.updated
     assert all(NO_REACTION.event_id not in c.statement_ids for c in tracker.claims.values())
     assert tracker.seen[NO_REACTION.event_id].outcome == "negative"
+
+
+def test_a_news_model_denial_needs_a_sentence_that_refutes(embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same narrator sentence and the same model verdict, without the word that says something did
+    not happen: a statement of fact in the story, which the model can read as a denial because of the
+    story it tells. It must not alert, and it may still found or join claims as any statement does."""
+    plain = NO_REACTION.model_copy(update={"event_id": "stmt-plain-reaction",
+                                           "text": "There was also a reaction from the Syrian regime."})
+    _, out = narrator_after_the_claims(NEWS_DENY, model_denials=True, embedder=embedder, statement=plain)
+    assert not out.alerts
+    _, out = narrator_after_the_claims(NEWS_DENY, model_denials=True, embedder=embedder)
+    assert out.alerts  # the control: with "no reaction" it alerts
+    monkeypatch.setattr("streams.nlp.tracker.states_refutation", lambda text: True)
+    _, out = narrator_after_the_claims(NEWS_DENY, model_denials=True, embedder=embedder, statement=plain)
+    assert out.alerts  # without the rule the plain sentence would alert: the rule is what stops it
+
+
+@pytest.mark.parametrize(("text", "refutes"), [
+    ("The spider was eventually removed with tweezers.", False),
+    ("He has withdrawn from the role.", False),
+    ("A report that he died is nothing but a lie.", True),
+    ("Scientists cast doubt on the claims.", True),
+    ("Don't start stocking up on torches.", True),
+    ("The ministry hasn't confirmed it.", True),
+    ("Officials denied the report.", True),
+    ("There will be no ceasefire.", True),
+])
+def test_states_refutation(text: str, refutes: bool) -> None:
+    from streams.nlp.news_stance import states_refutation
+
+    assert states_refutation(text) is refutes
 
 
 def test_the_narrators_cue_only_negation_is_background(embedder: Embedder) -> None:

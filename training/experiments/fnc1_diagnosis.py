@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cv", type=int, default=5, help="0: the service's news model (bundled, or the path setting)")
     ap.add_argument("--model-denials", action="store_true", help="as CLAIMWATCH_MODEL_DENIALS=true (without it: cue-only alerts, whatever the default)")
     ap.add_argument("--show-alerts", type=int, default=0, metavar="N",
-                    help="print N of the distinct (sentence, headline) alerts, drawn at random (seed 7), to read")
+                    help="print N of the distinct (sentence, headline) alerts, drawn at random (--draw-seed), to read")
+    ap.add_argument("--draw-seed", type=int, default=7, help="seed of the --show-alerts draw")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     stances, bodies_csv = args.data / FNC1_STANCES, args.data / FNC1_BODIES
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_alerts:
         distinct = list(dict.fromkeys(alerts))
         print(f"{len(distinct)} distinct (sentence, headline) alerts; {min(args.show_alerts, len(distinct))} drawn:")
-        for i, (text, who, headline, score, cue) in enumerate(random.Random(7).sample(distinct, min(args.show_alerts, len(distinct)))):
+        for i, (text, who, headline, score, cue) in enumerate(random.Random(args.draw_seed).sample(distinct, min(args.show_alerts, len(distinct)))):
             print(f"#{i} [{who}] match {score:.2f} {cue}\n   sentence: {text[:260]}\n   headline: {headline[:160]}")
     return 0
 
