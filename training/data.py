@@ -11,8 +11,11 @@ placeholders skipped).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from streams.evaluate.rumoureval import Thread, load_key, load_threads
 
@@ -79,3 +82,34 @@ def fnc1_body_splits(pairs: list, dev: tuple[int, int] = FNC1_DEV) -> tuple[set[
     rest = sorted({p.body_id for p in pairs} - held, key=lambda b: (len(b), b))
     development = set(random.Random(dev[1]).sample(rest, dev[0]))
     return held, development, set(rest) - development
+
+
+@contextmanager
+def fnc1_development_csv(data_dir: Path, dev: tuple[int, int] = FNC1_DEV) -> Iterator[tuple[Path, Path, list]]:  # type: ignore[type-arg]
+    """The FNC-1 development bodies' pairs as a temporary stances CSV (outside the repository, deleted
+    afterwards), for ``evaluate fnc1``: yields (that CSV, the bodies CSV, the pairs in its order)."""
+    import csv
+    import tempfile
+
+    from streams.evaluate import fnc1
+
+    bodies_csv = data_dir / FNC1_BODIES
+    pairs, _ = fnc1.load(data_dir / FNC1_STANCES, bodies_csv)
+    keep = fnc1_body_splits(pairs, dev)[1]
+    subset = [p for p in pairs if p.body_id in keep]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "stances.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["Headline", "Body ID", "Stance"])
+            for p in subset:
+                w.writerow([p.headline, p.body_id, p.stance])
+        yield path, bodies_csv, subset
+
+
+def add_development_args(ap: Any) -> None:
+    """The options of the scripts that run ``evaluate fnc1`` on the development bodies."""
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--bodies", type=int, default=FNC1_DEV[0])
+    ap.add_argument("--seed", type=int, default=FNC1_DEV[1])
+    ap.add_argument("--cv", type=int, default=5, help="0: the service's news model (bundled, or the path setting)")

@@ -29,10 +29,8 @@ Emergent are scored after that.
 from __future__ import annotations
 
 import argparse
-import csv
 import logging
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -45,7 +43,7 @@ from streams.evaluate.common import PRECEDENCE  # noqa: E402
 from streams.nlp.stance import StanceDecision  # noqa: E402
 from streams.nlp.tracker import NEGATIVE  # noqa: E402
 from streams.settings import Settings  # noqa: E402
-from training.data import FNC1_BODIES, FNC1_DEV, FNC1_STANCES, fnc1_body_splits  # noqa: E402
+from training.data import add_development_args, fnc1_development_csv  # noqa: E402
 
 Rule = Callable[[Sequence[StanceDecision]], "StanceDecision | None"]
 
@@ -88,16 +86,9 @@ RULES: dict[str, Rule] = {"confident": confident, "any_negative": any_negative, 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
-    ap.add_argument("--bodies", type=int, default=FNC1_DEV[0])
-    ap.add_argument("--seed", type=int, default=FNC1_DEV[1])
-    ap.add_argument("--cv", type=int, default=5, help="0: the service's news model (bundled, or the path setting)")
+    add_development_args(ap)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    stances, bodies_csv = args.data / FNC1_STANCES, args.data / FNC1_BODIES
-    pairs, _ = fnc1.load(stances, bodies_csv)
-    keep = fnc1_body_splits(pairs, (args.bodies, args.seed))[1]  # the development bodies
-    subset = [p for p in pairs if p.body_id in keep]
     recorded: list[list[StanceDecision]] = []
     original = fnc1.aggregate
 
@@ -107,20 +98,14 @@ def main(argv: list[str] | None = None) -> int:
 
     fnc1.aggregate = recording
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            sub = Path(tmp) / "stances.csv"
-            with sub.open("w", newline="", encoding="utf-8") as fh:
-                w = csv.writer(fh)
-                w.writerow(["Headline", "Body ID", "Stance"])
-                for p in subset:
-                    w.writerow([p.headline, p.body_id, p.stance])
+        with fnc1_development_csv(args.data, (args.bodies, args.seed)) as (sub, bodies_csv, subset):
             result = fnc1.evaluate(sub, bodies_csv, cv=args.cv or None, seed=args.seed, settings=Settings())
     finally:
         fnc1.aggregate = original
     items = result["items"]
     related = [it for it in items if it.raw != "unrelated"]
     assert len(related) == len(recorded), (len(related), len(recorded))
-    print(f"{len(keep)} development bodies, {len(items)} pairs ({len(related)} decided related), "
+    print(f"{len({p.body_id for p in subset})} development bodies, {len(items)} pairs ({len(related)} decided related), "
           f"cv {args.cv or 'off (service model)'}")
     print(f"{'rule':16s} {'disagree P':>10s} {'R':>6s} {'F1':>6s} {'macro-F1':>9s} {'FNC rel':>8s}   "
           f"disagree F1 - confident's, 95 % interval (bootstrap over bodies)")

@@ -21,11 +21,9 @@ The stances of the drawn bodies are written to a temporary CSV (outside the repo
 from __future__ import annotations
 
 import argparse
-import csv
 import logging
 import random
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -34,7 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from streams.evaluate import fnc1  # noqa: E402
-from training.data import FNC1_BODIES, FNC1_DEV, FNC1_STANCES, fnc1_body_splits  # noqa: E402
+from training.data import add_development_args, fnc1_development_csv  # noqa: E402
 from streams.nlp import stance_model  # noqa: E402
 from streams.nlp.stance import CueStanceClassifier  # noqa: E402
 from streams.nlp.stance_model import cue_statement  # noqa: E402
@@ -43,29 +41,17 @@ from streams.settings import Settings  # noqa: E402
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
-    ap.add_argument("--bodies", type=int, default=FNC1_DEV[0])
-    ap.add_argument("--seed", type=int, default=FNC1_DEV[1])
-    ap.add_argument("--cv", type=int, default=5, help="0: the service's news model (bundled, or the path setting)")
+    add_development_args(ap)
     ap.add_argument("--model-denials", action="store_true", help="as CLAIMWATCH_MODEL_DENIALS=true (without it: cue-only alerts, whatever the default)")
     ap.add_argument("--show-alerts", type=int, default=0, metavar="N",
                     help="print N of the distinct (sentence, headline) alerts, drawn at random (--draw-seed), to read")
     ap.add_argument("--draw-seed", type=int, default=7, help="seed of the --show-alerts draw")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    stances, bodies_csv = args.data / FNC1_STANCES, args.data / FNC1_BODIES
-    pairs, _ = fnc1.load(stances, bodies_csv)
-    keep = fnc1_body_splits(pairs, (args.bodies, args.seed))[1]  # the development bodies
-    subset = [p for p in pairs if p.body_id in keep]
-    headline_of = {str(i): p.headline for i, p in enumerate(subset)}  # item ids are positions in the subset file
-    with tempfile.TemporaryDirectory() as tmp:
-        sub = Path(tmp) / "stances.csv"
-        with sub.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["Headline", "Body ID", "Stance"])
-            for p in subset:
-                w.writerow([p.headline, p.body_id, p.stance])
-        settings = Settings(model_denials=args.model_denials)
+    settings = Settings(model_denials=args.model_denials)
+    with fnc1_development_csv(args.data, (args.bodies, args.seed)) as (sub, bodies_csv, subset):
+        keep = {p.body_id for p in subset}
+        headline_of = {str(i): p.headline for i, p in enumerate(subset)}  # item ids are positions in the subset file
         result, chosen, alerts = recorded_run(sub, bodies_csv, args.cv, args.seed, settings)
     items = result["items"]
     related = [it for it in items if it.pred != "unrelated"]
