@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         groups = [r.claim_id for r in rows]
         data, names, about = str(EMERGENT_CSV), ("for", "against", "observing"), {}
     else:
-        texts, claims, labels, groups, about = fnc1_rows(args.data)
+        texts, claims, labels, groups, _, about = fnc1_rows(args.data)
         data, names = f"{FNC1_STANCES} + {FNC1_BODIES}: {about['bodies']} bodies", ("agree", "disagree", "discuss")
     embedder = Embedder(intra_op_num_threads=args.threads, batch_size=64, cache_size=0)
     dense, hashed = news_stance.featurize(embedder, texts, claims)
@@ -90,15 +90,8 @@ def main(argv: list[str] | None = None) -> int:
                 time.perf_counter() - start)
 
     # 1. grouped CV by claim, fixed settings.
-    pred = [""] * len(texts)
-    folds = news_stance.grouped_folds(groups, args.folds, args.seed)
-    for te in folds:
-        tr = np.setdiff1d(np.arange(len(texts)), te)
-        model, _ = news_stance.fit(dense[tr], [hashed[i] for i in tr], [labels[i] for i in tr], C=args.C,
-                                   hash_weight=args.hash_weight, seed=args.seed)
-        for i in te:
-            p = model.proba(dense[i], hashed[i])
-            pred[i] = news_stance.NEWS_CLASSES[int(np.argmax(p))]
+    pred = news_stance.cv_predict(dense, hashed, labels, groups, args.folds, C=args.C, hash_weight=args.hash_weight,
+                                  seed=args.seed)
     to_data = dict(zip(news_stance.NEWS_CLASSES, names, strict=True))
     cv = per_class([to_data[x] for x in labels], [to_data[x] for x in pred], names)
     logger.info("CV by %s (%d folds): %s F1 %.3f, macro-F1 %.3f, accuracy %.3f",
@@ -144,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def fnc1_rows(data_dir: Path) -> tuple[list[str], list[str], list[str], list[str], dict]:  # type: ignore[type-arg]
-    """(sentences, headline claims, labels, groups by headline, counts) from the FNC-1 train bodies that
+def fnc1_rows(data_dir: Path) -> tuple[list[str], list[str], list[str], list[str], list[str], dict]:  # type: ignore[type-arg]
+    """(sentences, headline claims, labels, headlines, Body IDs, counts) from the FNC-1 train bodies that
     neither the reported figure nor the development sample uses (``training.data.fnc1_body_splits``):
     each related pair's 3 body sentences that match the headline best (``fnc1.sentence_rows``), through
     the service's enrichment and matcher, as ``evaluate fnc1 --cv`` trains its fold models."""
@@ -163,7 +156,7 @@ def fnc1_rows(data_dir: Path) -> tuple[list[str], list[str], list[str], list[str
     logger.info("FNC-1: %d bodies, %d pairs, %d sentence rows (%.0fs)", counts["bodies"], len(pairs), len(rows),
                 time.perf_counter() - t0)
     return ([r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows], [pairs[r[0]].headline for r in rows],
-            {"bodies": counts["bodies"], "pairs": len(pairs)})
+            [pairs[r[0]].body_id for r in rows], {"bodies": counts["bodies"], "pairs": len(pairs)})
 
 
 def measure_inference(model_dir: Path, rows: list) -> dict:  # type: ignore[type-arg]

@@ -41,8 +41,7 @@ async def evaluate_rumoureval_broker(
     gold = ["deny" if key[p.post_id] == "deny" else "other" for p in labelled]
     pred = ["deny" if p.post_id in alerted else "other" for p in labelled]
     deny = metrics.report(gold, pred, ("deny", "other")).per_class["deny"]
-    ci = metrics.percentile_interval(metrics.bootstrap_f1(gold, pred, [p.thread_id for p in labelled],
-                                                          ("deny", "other"))[:, 0])
+    ci = metrics.intervals(gold, pred, [p.thread_id for p in labelled], ("deny", "other"), "deny")["negative_f1"]
     return {
         "dataset": "rumoureval2019",
         "mode": "unlinked",

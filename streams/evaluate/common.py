@@ -132,16 +132,14 @@ def alerts_block(items: Sequence[Scored], alerted: set[str], negative: str) -> d
     passes the tracker's alert rules (``ClaimTracker.would_alert``), scored against the gold
     ``negative`` label. The metrics block scores stance decisions; an alert needs more (an eligible
     speaker, a match and a confidence above the tracker's thresholds)."""
-    gold = {i.item_id for i in items if i.gold == negative}
-    hits = len(alerted & gold)
-    precision = hits / len(alerted) if alerted else 0.0
-    recall = hits / len(gold) if gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    samples = metrics.bootstrap_f1([negative if i.gold == negative else "other" for i in items],
-                                   [negative if i.item_id in alerted else "other" for i in items],
-                                   clusters_of(items), (negative, "other"))
-    return {"alerted": len(alerted), f"of_which_gold_{negative}": hits, "gold": len(gold),
-            "precision": precision, "recall": recall, "f1": f1, "ci95": metrics.percentile_interval(samples[:, 0])}
+    labels = (negative, "other")
+    gold = [negative if i.gold == negative else "other" for i in items]
+    pred = [negative if i.item_id in alerted else "other" for i in items]
+    rep = metrics.report(gold, pred, labels)
+    s = rep.per_class[negative]
+    ci = metrics.intervals(gold, pred, clusters_of(items), labels, negative)["negative_f1"]
+    return {"alerted": s.predicted, f"of_which_gold_{negative}": rep.matrix[0][0], "gold": s.support,
+            "precision": s.precision, "recall": s.recall, "f1": s.f1, "ci95": ci}
 
 
 def would_alert(rules: ClaimTracker, classifier: StanceClassifier, statement: StatementExtracted, claim: ClaimRecord,

@@ -60,6 +60,8 @@ def states_refutation(text: str) -> bool:
     this (``ClaimTracker.negative_toward``): the model also learnt which *stories* FNC-1's disagreeing
     articles tell, and reads "The spider was removed with tweezers" as a denial of a spider story."""
     return bool(_REFUTE.search(text) or _CONTRACTED_NOT.search(text))
+
+
 _WORD = re.compile(r"[a-z0-9']+")
 _STOP = frozenset(
     "a an the of to in on at for by with from and or but is are was were be been being has have had it its this that "
@@ -175,6 +177,20 @@ def fit(dense: np.ndarray, hashed: list[tuple[np.ndarray, np.ndarray]], labels: 
                          scale=w["scale"], offsets=np.zeros(len(NEWS_CLASSES), dtype=np.float32),
                          classes=NEWS_CLASSES, config=config)
     return loaded, w
+
+
+def cv_predict(dense: np.ndarray, hashed: list[tuple[np.ndarray, np.ndarray]], labels: Sequence[str],
+               groups: Sequence[str], k: int, *, C: float, hash_weight: float, seed: int) -> list[str]:
+    """Out-of-fold predictions: each row's class from a model ``fit`` on the other ``k - 1`` folds
+    (``grouped_folds``: no group in two folds)."""
+    pred = [""] * len(labels)
+    for test in grouped_folds(groups, k, seed):
+        train = np.setdiff1d(np.arange(len(labels)), test)
+        model, _ = fit(dense[train], [hashed[i] for i in train], [labels[i] for i in train], C=C,
+                       hash_weight=hash_weight, seed=seed)
+        for i in test:
+            pred[i] = NEWS_CLASSES[int(np.argmax(model.proba(dense[i], hashed[i])))]
+    return pred
 
 
 def grouped_folds(groups: Sequence[str], k: int, seed: int) -> list[np.ndarray]:

@@ -422,8 +422,8 @@ class ClaimTracker:
         negative whatever the claim (``may_deny``), or, with ``model_denials``, the news stance model
         decided or corroborated a ``deny`` by an eligible speaker or by the outlet itself (narrator),
         in a sentence that says in words that something is false or did not happen
-        (``news_stance.states_refutation``). The narrator's cue-only negations stay background ("no match for Ebola", "there was no
-        confirmation"): reporting, not a denial."""
+        (``news_stance.states_refutation``). The narrator's cue-only negations stay background ("no
+        match for Ebola", "there was no confirmation"): reporting, not a denial."""
         if decision.stance not in NEGATIVE:
             return False
         if self.may_deny(statement, base):

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from training.data import FNC1_BODIES, FNC1_STANCES, fnc1_body_splits  # noqa: E402
+from training.train_news_stance import fnc1_rows  # noqa: E402
 
 logger = logging.getLogger("news_story_cv")
 DIM = 384  # MiniLM: the statement vector is the first block of the dense features
@@ -68,23 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     start = time.perf_counter()
 
-    from streams.evaluate import fnc1, metrics
+    from streams.evaluate import metrics
     from streams.nlp import news_stance
     from streams.nlp.embeddings import Embedder
-    from streams.nlp.models import make_tracker
-    from streams.settings import Settings
     from streams.nlp.news_stance import C_DEFAULT, HASH_WEIGHT_DEFAULT
 
-    pairs, bodies = fnc1.load(args.data / FNC1_STANCES, args.data / FNC1_BODIES)
-    train_ids = fnc1_body_splits(pairs)[2]
-    pairs = [p for p in pairs if p.body_id in train_ids]
-    settings = Settings()
-    scored, _ = fnc1.score_pairs(pairs, bodies, settings, make_tracker({}, {}, settings).matcher)
-    rows = fnc1.sentence_rows(pairs, scored)
-    texts, claims, labels = [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
-    headline_groups = [pairs[r[0]].headline for r in rows]
-    story_groups = stories(headline_groups, [pairs[r[0]].body_id for r in rows])
-    logger.info("%d rows, %d headlines, %d stories (%.0fs)", len(rows), len(set(headline_groups)),
+    texts, claims, labels, headline_groups, body_ids, about = fnc1_rows(args.data)
+    story_groups = stories(headline_groups, body_ids)
+    logger.info("%d rows, %d headlines, %d stories (%.0fs)", len(texts), len(set(headline_groups)),
                 len(set(story_groups)), time.perf_counter() - start)
     dense, hashed = news_stance.featurize(Embedder(intra_op_num_threads=2, batch_size=64, cache_size=0), texts, claims)
     logger.info("features %s (%.0fs)", dense.shape, time.perf_counter() - start)
@@ -95,17 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                 "no_ngrams": (dense, 0.0)}
     classes = list(news_stance.NEWS_CLASSES)
 
-    def cv(features: np.ndarray, hash_weight: float, groups: list[str]) -> list[str]:
-        pred = [""] * len(texts)
-        for te in news_stance.grouped_folds(groups, args.folds, args.seed):
-            tr = np.setdiff1d(np.arange(len(texts)), te)
-            model, _ = news_stance.fit(features[tr], [hashed[i] for i in tr], [labels[i] for i in tr],
-                                       C=C_DEFAULT, hash_weight=hash_weight, seed=args.seed)
-            for i in te:
-                pred[i] = classes[int(np.argmax(model.proba(features[i], hashed[i])))]
-        return pred
-
-    print(f"{len(rows)} sentence rows of {len(train_ids)} training bodies; {len(set(headline_groups))} headlines, "
+    print(f"{len(texts)} sentence rows of {about['bodies']} training bodies; {len(set(headline_groups))} headlines, "
           f"{len(set(story_groups))} stories; {args.folds} folds")
     print(f"{'variant':22s} {'grouped by':10s} {'deny P':>7s} {'R':>6s} {'F1':>6s} {'macro-F1':>9s}   "
           f"deny F1 - bundled's [95 % interval, bootstrap over stories]")
@@ -114,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     runs = [("bundled", "headline"), ("bundled", "story"), ("no_statement_vector", "story"), ("no_ngrams", "story")]
     for name, by in runs:
         features, hw = variants[name]
-        pred = cv(features, hw, headline_groups if by == "headline" else story_groups)
+        pred = news_stance.cv_predict(features, hashed, labels, headline_groups if by == "headline" else story_groups,
+                                      args.folds, C=C_DEFAULT, hash_weight=hw, seed=args.seed)
         rep = metrics.report(labels, pred, classes)
         d = rep.per_class["deny"]
         diff = ""
