@@ -5,7 +5,8 @@
 Baselines measured in the same run (the machines are noisy, so compare ratios, not absolutes):
 - enrichment vs a bare spaCy parse of the same texts (what attribution/timex/entities add);
 - the claim tracker vs the same tracker without embeddings (what MiniLM costs), and the tracker with the
-  service's trained reply and news stance models vs the cue-only one (what the models cost);
+  service's trained reply and news stance models vs the cue-only one (what the models cost), and the
+  service's models vs the same without the reply cross-encoder (what it costs per comment);
 - what the worker runs since statements carry their vectors (``streams/nlp/vectors.py``): enrichment
   plus the vectors (one batch per document) vs enrichment alone, and the service's tracker on
   statements with vectors vs the same tracker embedding the texts itself. The tracker runs on one
@@ -72,12 +73,13 @@ def main() -> None:
     bare_best, bare_median, _ = best_of(args.repeat, lambda: list(nlp.pipe(texts)))
     enrich_best, enrich_median, statements = best_of(args.repeat, enrich_all)
 
-    def track(with_embedder: bool, service_models: bool = False):  # type: ignore[no-untyped-def]
+    def track(with_embedder: bool, service_models: bool = False, **settings):  # type: ignore[no-untyped-def]
         def run():  # type: ignore[no-untyped-def]
             embedder._cache.clear()
             if service_models:
-                # What the worker runs: the trained reply and news stance models next to the cues.
-                tracker = make_tracker({}, {}, Settings())
+                # What the worker runs: the trained reply and news stance models (and the reply
+                # cross-encoder, unless ``settings`` turn it off) next to the cues.
+                tracker = make_tracker({}, {}, Settings(**settings))
                 tracker.matcher.embedder._cache.clear()
             else:
                 tracker = ClaimTracker({}, {}, embedder=embedder if with_embedder else None)
@@ -119,6 +121,8 @@ def main() -> None:
     track_best, track_median, alerts = best_of(args.repeat, track(True))
     plain_best, plain_median, _ = best_of(args.repeat, track(False))
     service_best, service_median, service_alerts = best_of(args.repeat, track(True, service_models=True))
+    no_xenc_best, _, no_xenc_alerts = best_of(args.repeat, track(True, service_models=True, reply_crossencoder=False))
+    comments = sum(1 for s in statements if s.document_kind == "comment")
     n = len(statements)
     report = {
         "machine": {"python": platform.python_version(), "cpu_count": __import__("os").cpu_count()},
@@ -138,6 +142,12 @@ def main() -> None:
                                                "ms_per_statement": round(1000 * service_best / n, 2),
                                                "alerts": len(service_alerts),
                                                "over_cue_only_tracker": round(service_best / track_best, 2)},
+        "baseline_service_models_without_reply_crossencoder": {
+            "best_s": round(no_xenc_best, 3), "ms_per_statement": round(1000 * no_xenc_best / n, 2),
+            "alerts": len(no_xenc_alerts),
+            "crossencoder_ms_per_comment": round(1000 * (service_best - no_xenc_best) / max(1, comments), 2),
+            "comments": comments,
+            "service_over_this": round(service_best / no_xenc_best, 2)},
         "enrich_with_statement_vectors": {"best_s": round(vectors_best, 3),
                                           "ms_per_statement": round(1000 * vectors_best / n, 2),
                                           "over_enrich": round(vectors_best / enrich_best, 2)},

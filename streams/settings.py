@@ -118,6 +118,15 @@ class Settings(BaseSettings):
         description="Directory of a trained stance model (model.npz + config.json, see training/train_stance.py); "
         "default: the bundled streams/nlp/resources/stance. When neither exists the cue lexicon alone is used.",
     )
+    reply_crossencoder: bool = Field(
+        True, description="Combine the reply stance model with the reply cross-encoder (a fine-tuned MiniLM reading "
+        "claim and reply together) on comments; false: the reply model alone (about 10 ms less per comment)."
+    )
+    reply_crossencoder_path: Path | None = Field(
+        None,
+        description="Directory of a reply cross-encoder (model.onnx + config.json, see "
+        "training/crossencoder/train_reply_xenc.py); default: the bundled streams/nlp/resources/reply_crossencoder.",
+    )
     news_stance_model_path: Path | None = Field(
         None,
         description="Directory of a trained news stance model (see training/train_news_stance.py) for article "

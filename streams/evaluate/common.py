@@ -178,4 +178,5 @@ def with_news_model(base: Any, embedder: Any, loaded: Any) -> StanceClassifier:
     return TrainedStanceClassifier(base.model_dir, embedder=embedder, cue=base.cue,
                                    news=news_stance.NewsStanceModel(embedder=embedder, loaded=loaded),
                                    news_deny_min=base.news_deny_min,
-                                   news_attributed_min_match=base.news_attributed_min_match)
+                                   news_attributed_min_match=base.news_attributed_min_match,
+                                   crossencoder=base.crossencoder)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..settings import Settings
+from .crossencoder import CrossEncoder, crossencoder_available
 from .embeddings import Embedder
 from .news_stance import DEFAULT_NEWS_MODEL_DIR, NewsStanceModel
 from .stance import CueStanceClassifier, StanceClassifier
@@ -45,9 +46,10 @@ def _model_dir(configured: Path | None, default: Path, setting: str) -> Path | N
 def make_stance_classifier(settings: Settings) -> StanceClassifier:
     """The stance classifier the service uses.
 
-    The trained reply model (``stance_model.TrainedStanceClassifier``, combined with the cue lexicon
-    and the news model of ``make_news_model``) when ``settings.stance_model_path`` or the bundled
-    ``resources/stance`` artefact exists; otherwise the cue lexicon alone.
+    The trained reply model (``stance_model.TrainedStanceClassifier``, combined with the cue lexicon,
+    the news model of ``make_news_model`` and the cross-encoder of ``make_crossencoder``) when
+    ``settings.stance_model_path`` or the bundled ``resources/stance`` artefact exists; otherwise the
+    cue lexicon alone.
     """
     from .stance_model import DEFAULT_MODEL_DIR, TrainedStanceClassifier
 
@@ -56,7 +58,27 @@ def make_stance_classifier(settings: Settings) -> StanceClassifier:
         return CueStanceClassifier()
     return TrainedStanceClassifier(path, embedder=make_embedder(settings), news=make_news_model(settings),
                                    news_deny_min=settings.news_deny_min_probability,
-                                   news_attributed_min_match=settings.news_attributed_min_match)
+                                   news_attributed_min_match=settings.news_attributed_min_match,
+                                   crossencoder=make_crossencoder(settings))
+
+
+def make_crossencoder(settings: Settings) -> CrossEncoder | None:
+    """The reply cross-encoder combined with the reply model on comments, or ``None`` when
+    ``settings.reply_crossencoder`` is false or neither the configured nor the bundled directory
+    holds one. A configured directory without a model is logged and ignored, as for the other models."""
+    if not settings.reply_crossencoder:
+        return None
+    return _crossencoder_for(str(settings.reply_crossencoder_path) if settings.reply_crossencoder_path else None)
+
+
+@lru_cache(maxsize=4)
+def _crossencoder_for(configured: str | None) -> CrossEncoder | None:
+    if configured is not None:
+        if crossencoder_available(Path(configured)):
+            return CrossEncoder(configured)
+        logging.getLogger(__name__).warning("reply_crossencoder_path %s holds no model.onnx/config.json; using the "
+                                            "default", configured)
+    return CrossEncoder() if crossencoder_available() else None
 
 
 def make_news_model(settings: Settings) -> NewsStanceModel | None:

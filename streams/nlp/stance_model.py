@@ -306,8 +306,10 @@ class TrainedStanceClassifier(LazyModel):
         news: Any = None,
         news_deny_min: float = 0.5,
         news_attributed_min_match: float = 0.5,
+        crossencoder: Any = None,
     ) -> None:
         self.model_dir = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
+        self.crossencoder = crossencoder  # a crossencoder.CrossEncoder, or None
         self.cue = cue or CueStanceClassifier()
         self.news = news  # a news_stance.NewsStanceModel, or None
         self.news_deny_min = news_deny_min
@@ -319,11 +321,17 @@ class TrainedStanceClassifier(LazyModel):
     # -- model -------------------------------------------------------------------------------------
 
     def model_proba(self, text: str, claim_text: str | None, cue: StanceDecision | None) -> dict[str, float]:
-        """Class probabilities of the trained model (offsets applied) for a raw statement and claim text."""
+        """Class probabilities of the trained model (offsets applied) for a raw statement and claim text.
+        With a cross-encoder and a claim, the probabilities are those of the two models' ensemble
+        (``CrossEncoder.combine``: its own offsets, instead of the reply model's)."""
         texts = [normalise_text(text)] + ([normalise_text(claim_text)] if claim_text else [])
         vecs = self.embedder.encode(texts)
         dense = dense_features(vecs[0], vecs[1] if claim_text else None, surface_features(text, cue))
-        p = self.model.proba(dense, hashed_features(text))
+        hashed = hashed_features(text)
+        if self.crossencoder is not None and claim_text:
+            p = self.crossencoder.combine(self.model.scores(dense, hashed), self.crossencoder.logits(texts[1], texts[0]))
+        else:
+            p = self.model.proba(dense, hashed)
         return {c: float(v) for c, v in zip(self.model.classes, p)}
 
     # -- StanceClassifier --------------------------------------------------------------------------

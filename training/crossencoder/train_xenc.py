@@ -81,6 +81,64 @@ def prf(y, p):
     out["accuracy"] = round(float((y == p).mean()), 4)
     return out
 
+def collate(tok, enc, idx):
+    feats = [{k: enc[k][i] for k in enc.keys()} for i in idx]
+    return tok.pad(feats, return_tensors="pt")
+
+
+def fine_tune(ta, tb, ty, args):
+    """Fine-tune all-MiniLM-L6-v2 (``args.model``) on pairs (ta[i], tb[i]) with labels ty; returns
+    (model, tokenizer, epoch seconds). Comments are subsampled to ``args.comment_keep`` first (seed ``args.seed``)."""
+    rng = np.random.RandomState(args.seed)
+    keep = [i for i in range(len(ty)) if ty[i] != 3 or rng.rand() < args.comment_keep]
+    ta = [ta[i] for i in keep]; tb = [tb[i] for i in keep]; ty = ty[keep]
+    counts = np.bincount(ty, minlength=4)
+    inv = len(ty) / (4.0 * counts)
+    inv = {"inverse": inv, "sqrt": np.sqrt(inv), "none": np.ones(4)}[args.weighting]
+    w = torch.tensor(inv, dtype=torch.float32)
+    print("kept train counts", counts.tolist(), "class weights", [round(x, 3) for x in w.tolist()], flush=True)
+
+    tok = AutoTokenizer.from_pretrained(args.model)
+    model = AutoModelForSequenceClassification.from_pretrained(args.model, num_labels=4)
+    enc_tr = tok(ta, tb, truncation="longest_first", max_length=args.max_len)
+    lens = np.array([len(x) for x in enc_tr["input_ids"]])
+    print(f"train token len mean {lens.mean():.1f} p50 {np.median(lens):.0f} p90 {np.percentile(lens, 90):.0f}", flush=True)
+
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    steps_per_epoch = (len(ty) + args.batch - 1) // args.batch
+    if args.max_steps:
+        steps_per_epoch = min(steps_per_epoch, args.max_steps)
+    total = steps_per_epoch * args.epochs
+    warm = int(0.06 * total)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (total - s) / max(1, total - warm)))
+    lossf = torch.nn.CrossEntropyLoss(weight=w)
+    ylab = torch.tensor(ty)
+    epoch_times = []
+    for ep in range(args.epochs):
+        model.train()
+        # length-bucketed shuffling: shuffle, chunk into groups of 50 batches, sort within chunk by length
+        perm = rng.permutation(len(ty))
+        chunk = args.batch * 50
+        order = np.concatenate([c[np.argsort(lens[c])] for c in np.array_split(perm, max(1, len(perm) // chunk))])
+        batches = [order[i:i + args.batch] for i in range(0, len(order), args.batch)]
+        rng.shuffle(batches)
+        t0 = time.time(); tot = 0.0
+        for s, bidx in enumerate(batches[:steps_per_epoch]):
+            b = collate(tok, enc_tr, bidx)
+            logits = model(**b).logits
+            loss = lossf(logits, ylab[bidx])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step(); sched.step(); opt.zero_grad()
+            tot += loss.item()
+            if s % 50 == 0:
+                print(f"ep {ep} step {s}/{steps_per_epoch} loss {tot / (s + 1):.4f} {time.time() - t0:.0f}s", flush=True)
+        epoch_times.append(time.time() - t0)
+        print(f"epoch {ep} done in {epoch_times[-1]:.0f}s mean loss {tot / steps_per_epoch:.4f}", flush=True)
+
+    return model, tok, epoch_times
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -123,64 +181,13 @@ def main():
     print(f"train {len(ty)} (missing {tmiss}) dev-twitter {len(dy)} (missing {dmiss})", flush=True)
     print("train counts", np.bincount(ty, minlength=4).tolist(), "dev counts", np.bincount(dy, minlength=4).tolist())
 
-    rng = np.random.RandomState(args.seed)
-    keep = [i for i in range(len(ty)) if ty[i] != 3 or rng.rand() < args.comment_keep]
-    ta = [ta[i] for i in keep]; tb = [tb[i] for i in keep]; ty = ty[keep]
-    counts = np.bincount(ty, minlength=4)
-    inv = len(ty) / (4.0 * counts)
-    inv = {"inverse": inv, "sqrt": np.sqrt(inv), "none": np.ones(4)}[args.weighting]
-    w = torch.tensor(inv, dtype=torch.float32)
-    print("kept train counts", counts.tolist(), "class weights", [round(x, 3) for x in w.tolist()], flush=True)
-
-    tok = AutoTokenizer.from_pretrained(args.model)
-    model = AutoModelForSequenceClassification.from_pretrained(args.model, num_labels=4)
-    enc_tr = tok(ta, tb, truncation="longest_first", max_length=args.max_len)
+    model, tok, epoch_times = fine_tune(ta, tb, ty, args)
     enc_dv = tok(da, db, truncation="longest_first", max_length=args.max_len)
-    lens = np.array([len(x) for x in enc_tr["input_ids"]])
-    print(f"train token len mean {lens.mean():.1f} p50 {np.median(lens):.0f} p90 {np.percentile(lens, 90):.0f}", flush=True)
-
-    def collate(enc, idx):
-        feats = [{k: enc[k][i] for k in enc.keys()} for i in idx]
-        return tok.pad(feats, return_tensors="pt")
-
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    steps_per_epoch = (len(ty) + args.batch - 1) // args.batch
-    if args.max_steps:
-        steps_per_epoch = min(steps_per_epoch, args.max_steps)
-    total = steps_per_epoch * args.epochs
-    warm = int(0.06 * total)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (total - s) / max(1, total - warm)))
-    lossf = torch.nn.CrossEntropyLoss(weight=w)
-    ylab = torch.tensor(ty)
-    epoch_times = []
-    for ep in range(args.epochs):
-        model.train()
-        # length-bucketed shuffling: shuffle, chunk into groups of 50 batches, sort within chunk by length
-        perm = rng.permutation(len(ty))
-        chunk = args.batch * 50
-        order = np.concatenate([c[np.argsort(lens[c])] for c in np.array_split(perm, max(1, len(perm) // chunk))])
-        batches = [order[i:i + args.batch] for i in range(0, len(order), args.batch)]
-        rng.shuffle(batches)
-        t0 = time.time(); tot = 0.0
-        for s, bidx in enumerate(batches[:steps_per_epoch]):
-            b = collate(enc_tr, bidx)
-            logits = model(**b).logits
-            loss = lossf(logits, ylab[bidx])
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step(); sched.step(); opt.zero_grad()
-            tot += loss.item()
-            if s % 50 == 0:
-                print(f"ep {ep} step {s}/{steps_per_epoch} loss {tot / (s + 1):.4f} {time.time() - t0:.0f}s", flush=True)
-        epoch_times.append(time.time() - t0)
-        print(f"epoch {ep} done in {epoch_times[-1]:.0f}s mean loss {tot / steps_per_epoch:.4f}", flush=True)
-
     model.eval()
     t0 = time.time(); logits = []
     with torch.no_grad():
         for i in range(0, len(dy), 64):
-            logits.append(model(**collate(enc_dv, range(i, min(i + 64, len(dy))))).logits.numpy())
+            logits.append(model(**collate(tok, enc_dv, range(i, min(i + 64, len(dy))))).logits.numpy())
     logits = np.concatenate(logits)
     inf_s = time.time() - t0
     pred = logits.argmax(1)

@@ -1,0 +1,88 @@
+"""Step 2 of ``cv_stack.py``: one cross-encoder per fold, trained on the other folds, scores its held-out fold.
+
+    /tmp/xenc-venv/bin/python training/crossencoder/cv_folds.py --dir /tmp/xcv --model $M
+
+Reads ``--dir/pairs.jsonl`` (written by ``cv_stack.py prepare``); writes ``xenc_oof_fp32.npy`` (torch)
+and ``xenc_oof_int8.npy`` (the dynamic int8 ONNX model, as ``export_onnx.py`` makes it, run by
+onnxruntime), and ``folds.json`` (times). The recipe is run 1's (README.md): 25 % of comments,
+inverse class weights, 2 epochs, max_len 80, batch 16, lr 5e-5, seed 13; the pair is (source post,
+post), without the parent, because the service does not keep reply texts.
+"""
+import argparse, json, os, sys, time
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import train_xenc as X
+
+NAMES = ["input_ids", "attention_mask", "token_type_ids"]
+
+
+def int8_logits(model, tok, a, b, max_len, workdir, threads):
+    import onnxruntime as ort
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    dummy = tok(["a b c"], ["d e f"], return_tensors="pt")
+    fp32 = os.path.join(workdir, "xenc.onnx")
+    q8 = os.path.join(workdir, "xenc.int8.onnx")
+    torch.onnx.export(model, tuple(dummy[n] for n in NAMES), fp32, input_names=NAMES, output_names=["logits"],
+                      dynamic_axes={n: {0: "batch", 1: "seq"} for n in NAMES} | {"logits": {0: "batch"}},
+                      opset_version=17, dynamo=False)
+    quantize_dynamic(fp32, q8, weight_type=QuantType.QInt8)
+    so = ort.SessionOptions(); so.intra_op_num_threads = threads; so.inter_op_num_threads = 1
+    sess = ort.InferenceSession(q8, so, providers=["CPUExecutionProvider"])
+    enc = tok(a, b, truncation="longest_first", max_length=max_len)
+    out = [sess.run(None, {n: np.array([enc[n][i]], dtype=np.int64) for n in NAMES})[0][0] for i in range(len(a))]
+    return np.asarray(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--model", required=True, help="HF folder of all-MiniLM-L6-v2")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--max-len", type=int, default=80)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--comment-keep", type=float, default=0.25)
+    ap.add_argument("--weighting", default="inverse")
+    ap.add_argument("--max-steps", type=int, default=0)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    rows = [json.loads(line) for line in open(os.path.join(args.dir, "pairs.jsonl"), encoding="utf-8")]
+    a = [r["a"] for r in rows]; b = [r["b"] for r in rows]
+    y = np.asarray([r["y"] for r in rows]); fold = np.asarray([r["fold"] for r in rows])
+    oof = {"fp32": np.zeros((len(rows), 4), dtype=np.float32), "int8": np.zeros((len(rows), 4), dtype=np.float32)}
+    log = []
+    for k in sorted(set(fold.tolist())):
+        done = os.path.join(args.dir, f"fold{k}.npz")
+        te = np.flatnonzero(fold == k)
+        if os.path.exists(done):
+            z = np.load(done)
+            oof["fp32"][te], oof["int8"][te] = z["fp32"], z["int8"]
+            continue
+        tr = np.flatnonzero(fold != k)
+        import random
+        random.seed(args.seed); np.random.seed(args.seed); torch.manual_seed(args.seed)
+        t0 = time.time()
+        model, tok, epochs = X.fine_tune([a[i] for i in tr], [b[i] for i in tr], y[tr], args)
+        model.eval()
+        enc = tok([a[i] for i in te], [b[i] for i in te], truncation="longest_first", max_length=args.max_len)
+        with torch.no_grad():
+            fp = np.concatenate([model(**X.collate(tok, enc, range(i, min(i + 64, len(te))))).logits.numpy()
+                                 for i in range(0, len(te), 64)])
+        q8 = int8_logits(model, tok, [a[i] for i in te], [b[i] for i in te], args.max_len, args.dir, args.threads)
+        np.savez(done, fp32=fp, int8=q8)
+        oof["fp32"][te], oof["int8"][te] = fp, q8
+        log.append({"fold": k, "train": int(len(tr)), "held_out": int(len(te)), "epoch_seconds": [round(e, 1) for e in epochs],
+                    "seconds": round(time.time() - t0, 1)})
+        print(json.dumps(log[-1]), flush=True)
+    for tag, z in oof.items():
+        np.save(os.path.join(args.dir, f"xenc_oof_{tag}.npy"), z)
+    json.dump({"args": vars(args), "folds": log}, open(os.path.join(args.dir, "folds.json"), "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
