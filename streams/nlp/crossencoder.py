@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .embeddings import DEFAULT_TOKENIZER_PATH
+from .embeddings import DEFAULT_TOKENIZER_PATH, onnx_session
 
 logger = logging.getLogger(__name__)
 
@@ -75,18 +75,12 @@ class CrossEncoder:
         with self._lock:
             if self._session is not None:
                 return
-            import onnxruntime as ort
             from tokenizers import Tokenizer
 
             tokenizer = Tokenizer.from_file(str(self.tokenizer_path))
             tokenizer.enable_truncation(max_length=self.max_len, strategy="longest_first")
             tokenizer.no_padding()
-            options = ort.SessionOptions()
-            if self.intra_op_num_threads > 0:
-                options.intra_op_num_threads = self.intra_op_num_threads
-            options.inter_op_num_threads = 1
-            session = ort.InferenceSession(str(self.model_dir / "model.onnx"), sess_options=options,
-                                           providers=["CPUExecutionProvider"])
+            session = onnx_session(self.model_dir / "model.onnx", self.intra_op_num_threads)
             self._tokenizer = tokenizer
             self._session = session
             logger.info("loaded reply cross-encoder %s", self.model_dir)

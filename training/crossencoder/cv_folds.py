@@ -39,16 +39,7 @@ def int8_logits(model, tok, a, b, max_len, workdir, threads):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
-    ap.add_argument("--model", required=True, help="HF folder of all-MiniLM-L6-v2")
-    ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--epochs", type=int, default=2)
-    ap.add_argument("--max-len", type=int, default=80)
-    ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=5e-5)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--comment-keep", type=float, default=0.25)
-    ap.add_argument("--weighting", default="inverse")
-    ap.add_argument("--max-steps", type=int, default=0)
+    X.add_recipe_args(ap, epochs=2, max_len=80, comment_keep=0.25)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     rows = [json.loads(line) for line in open(os.path.join(args.dir, "pairs.jsonl"), encoding="utf-8")]

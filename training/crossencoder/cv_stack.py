@@ -106,7 +106,7 @@ def combine(args: argparse.Namespace) -> None:
         out[name]["difference"] = round(out[name]["objective"] - out["reply model (bundled)"]["objective"], 4)
         out[name]["difference_ci95"] = [round(float(lo), 4), round(float(hi), 4)]
         out[name]["adopt"] = bool(lo > 0)
-    print(f"| arm | objective | macro-F1 | deny P / R / F1 | difference [95 %] |")
+    print("| arm | objective | macro-F1 | deny P / R / F1 | difference [95 %] |")
     print("|---|---|---|---|---|")
     for name, r in out.items():
         d = r["deny"]

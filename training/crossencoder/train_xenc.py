@@ -140,23 +140,28 @@ def fine_tune(ta, tb, ty, args):
     return model, tok, epoch_times
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", required=True)
+def add_recipe_args(ap, *, epochs, max_len, comment_keep):
+    """The fine-tuning options (``fine_tune``'s ``args``), with these defaults for the three that differ."""
     ap.add_argument("--model", required=True, help="HF folder of all-MiniLM-L6-v2")
-    ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--epochs", type=int, default=3)
-    ap.add_argument("--max-len", type=int, default=128)
+    ap.add_argument("--epochs", type=int, default=epochs)
+    ap.add_argument("--max-len", type=int, default=max_len)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--comment-keep", type=float, default=1.0, help="fraction of train comments kept")
-    ap.add_argument("--holdout-frac", type=float, default=0.0,
-                    help="if > 0: hold out this fraction of TRAIN threads, score them instead of dev (for offset tuning)")
+    ap.add_argument("--comment-keep", type=float, default=comment_keep, help="fraction of train comments kept")
     ap.add_argument("--weighting", choices=["inverse", "sqrt", "none"], default="inverse",
                     help="class weights: n/(4*count), its square root, or none")
     ap.add_argument("--max-steps", type=int, default=0, help="debug: stop each epoch after N steps")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--holdout-frac", type=float, default=0.0,
+                    help="if > 0: hold out this fraction of TRAIN threads, score them instead of dev (for offset tuning)")
+    add_recipe_args(ap, epochs=3, max_len=128, comment_keep=1.0)
     args = ap.parse_args()
 
     random.seed(args.seed); np.random.seed(args.seed); torch.manual_seed(args.seed)
