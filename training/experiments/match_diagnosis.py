@@ -31,6 +31,9 @@ RE_DIR = Path("rumoureval2019") / "rumoureval-2019-training-data"
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--min-scores", type=float, nargs="*", default=[],
+                    help="also report, for each of these candidate floors (MatchConfig.min_score), the replies "
+                         "with a candidate and how often their best one is their own thread's claim")
     args = ap.parse_args(argv)
     root = args.data / RE_DIR
     key, threads = rv.load_labelled(root / "twitter-english", root / "train-key.json", platform="twitter")
@@ -40,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         groups[thread.group].append(thread)
     run = rv.RumourEvalRun()
     n = matched = first = mentions_source = addressed = 0
+    best_scores: list[tuple[float, float, int]] = []  # (best own, best other, live claims at or above 0.1)
     for group in groups.values():
         tracker = make_tracker({}, {}, settings)
         source_of = {t.thread_id: t.source for t in group}
@@ -65,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
                         else:
                             best_other = max(best_other, score)
                 n += 1
+                best_scores.append((best_own, best_other, len(live)))
                 first += best_own > best_other
                 matched += best_own >= tracker.matcher.config.min_score and best_own >= best_other
                 handle = f"@{source_of[post.thread_id].author}".lower()
@@ -78,6 +83,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"... and at least min_score {tracker.matcher.config.min_score} (matched): {matched / n:.3f}")
     print(f"replies that @mention the source's account: {mentions_source / n:.3f}")
     print(f"... recognised as addressed to their own thread's claim: {addressed / max(1, mentions_source):.3f}")
+    if args.min_scores:
+        current = tracker.matcher.config.min_score
+        print(f"candidate floor | replies with a candidate | best is own claim | of the replies whose best score "
+              f"is in [floor, {current}): with a candidate, best is own claim")
+        for floor in sorted(set(args.min_scores) | {current}, reverse=True):
+            has = [(o, x) for o, x, _ in best_scores if max(o, x) >= floor]
+            own_best = sum(1 for o, x in has if o >= x)
+            gained = [(o, x) for o, x in has if max(o, x) < current]
+            gained_own = sum(1 for o, x in gained if o >= x)
+            print(f"{floor:.2f} | {len(has)} ({len(has) / n:.3f}) | {own_best / max(1, len(has)):.3f} | "
+                  + (f"{len(gained)}: {gained_own / len(gained):.3f}" if gained else "-"))
     return 0
 
 
