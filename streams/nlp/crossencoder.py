@@ -28,12 +28,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CROSSENCODER_DIR = Path(__file__).parent / "resources" / "reply_crossencoder"
 FORMAT = "claimwatch-reply-crossencoder/1"
-INPUTS = ("input_ids", "attention_mask", "token_type_ids")
-
-
-def crossencoder_available(directory: Path | None = None) -> bool:
-    d = Path(directory) if directory is not None else DEFAULT_CROSSENCODER_DIR
-    return (d / "model.onnx").is_file() and (d / "config.json").is_file()
+CROSSENCODER_FILES = ("model.onnx", "config.json")  # what a cross-encoder directory must hold (``models._model_dir``)
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..settings import Settings
-from .crossencoder import CrossEncoder, crossencoder_available
+from .crossencoder import CROSSENCODER_FILES, DEFAULT_CROSSENCODER_DIR, CrossEncoder
 from .embeddings import Embedder
 from .news_stance import DEFAULT_NEWS_MODEL_DIR, NewsStanceModel
 from .stance import CueStanceClassifier, StanceClassifier
@@ -31,16 +31,19 @@ def make_embedder(settings: Settings) -> Embedder:
     )
 
 
-def _model_dir(configured: Path | None, default: Path, setting: str) -> Path | None:
-    """``configured`` when it holds ``model.npz`` + ``config.json``, else the bundled ``default`` when
-    that does, else ``None``. A configured path without a model is logged and ignored."""
-    from .stance_model import model_available
+def _model_dir(configured: Path | None, default: Path, setting: str, files: tuple[str, ...] = ("model.npz", "config.json"),
+               ) -> Path | None:
+    """``configured`` when it holds ``files``, else the bundled ``default`` when that does, else
+    ``None``. A configured path without a model is logged and ignored."""
+
+    def holds(directory: Path) -> bool:
+        return all((Path(directory) / name).is_file() for name in files)
 
     if configured is not None:
-        if model_available(configured):
+        if holds(configured):
             return configured
-        logging.getLogger(__name__).warning("%s %s holds no model.npz/config.json; using the default", setting, configured)
-    return default if model_available(default) else None
+        logging.getLogger(__name__).warning("%s %s holds no %s; using the default", setting, configured, "/".join(files))
+    return default if holds(default) else None
 
 
 def make_stance_classifier(settings: Settings) -> StanceClassifier:
@@ -65,20 +68,17 @@ def make_stance_classifier(settings: Settings) -> StanceClassifier:
 def make_crossencoder(settings: Settings) -> CrossEncoder | None:
     """The reply cross-encoder combined with the reply model on comments, or ``None`` when
     ``settings.reply_crossencoder`` is false or neither the configured nor the bundled directory
-    holds one. A configured directory without a model is logged and ignored, as for the other models."""
+    holds one (``_model_dir``, as for the other models). One per directory: the session is loaded once."""
     if not settings.reply_crossencoder:
         return None
-    return _crossencoder_for(str(settings.reply_crossencoder_path) if settings.reply_crossencoder_path else None)
+    path = _model_dir(settings.reply_crossencoder_path, DEFAULT_CROSSENCODER_DIR, "reply_crossencoder_path",
+                      CROSSENCODER_FILES)
+    return _crossencoder_at(str(path)) if path is not None else None
 
 
 @lru_cache(maxsize=4)
-def _crossencoder_for(configured: str | None) -> CrossEncoder | None:
-    if configured is not None:
-        if crossencoder_available(Path(configured)):
-            return CrossEncoder(configured)
-        logging.getLogger(__name__).warning("reply_crossencoder_path %s holds no model.onnx/config.json; using the "
-                                            "default", configured)
-    return CrossEncoder() if crossencoder_available() else None
+def _crossencoder_at(path: str) -> CrossEncoder:
+    return CrossEncoder(path)
 
 
 def make_news_model(settings: Settings) -> NewsStanceModel | None:

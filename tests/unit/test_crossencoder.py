@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from streams.nlp import models
-from streams.nlp.crossencoder import DEFAULT_CROSSENCODER_DIR, CrossEncoder, crossencoder_available, log_softmax
+from streams.nlp.crossencoder import CROSSENCODER_FILES, DEFAULT_CROSSENCODER_DIR, CrossEncoder, log_softmax
 from streams.nlp.stance_model import DEFAULT_MODEL_DIR, TrainedStanceClassifier, cue_statement, normalise_text
 from streams.settings import Settings
 
@@ -23,7 +23,7 @@ RESOURCES = Path(models.__file__).parent / "resources"
 
 @pytest.fixture(scope="module")
 def xenc() -> CrossEncoder:
-    assert crossencoder_available(), "the bundled reply cross-encoder is missing"
+    assert all((DEFAULT_CROSSENCODER_DIR / f).is_file() for f in CROSSENCODER_FILES), "the bundled cross-encoder is missing"
     return CrossEncoder()
 
 

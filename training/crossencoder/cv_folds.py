@@ -15,25 +15,11 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_xenc as X
 
-NAMES = ["input_ids", "attention_mask", "token_type_ids"]
-
-
 def int8_logits(model, tok, a, b, max_len, workdir, threads):
-    import onnxruntime as ort
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    dummy = tok(["a b c"], ["d e f"], return_tensors="pt")
-    fp32 = os.path.join(workdir, "xenc.onnx")
-    q8 = os.path.join(workdir, "xenc.int8.onnx")
-    torch.onnx.export(model, tuple(dummy[n] for n in NAMES), fp32, input_names=NAMES, output_names=["logits"],
-                      dynamic_axes={n: {0: "batch", 1: "seq"} for n in NAMES} | {"logits": {0: "batch"}},
-                      opset_version=17, dynamo=False)
-    quantize_dynamic(fp32, q8, weight_type=QuantType.QInt8)
-    so = ort.SessionOptions(); so.intra_op_num_threads = threads; so.inter_op_num_threads = 1
-    sess = ort.InferenceSession(q8, so, providers=["CPUExecutionProvider"])
+    _, q8 = X.export_int8(model, tok, workdir)
+    sess = X.ort_session(q8, threads)
     enc = tok(a, b, truncation="longest_first", max_length=max_len)
-    out = [sess.run(None, {n: np.array([enc[n][i]], dtype=np.int64) for n in NAMES})[0][0] for i in range(len(a))]
-    return np.asarray(out)
+    return np.asarray([X.onnx_logits(sess, enc, i) for i in range(len(a))])
 
 
 def main():

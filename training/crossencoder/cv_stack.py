@@ -16,8 +16,8 @@ cross-encoder alone (int8), and the mean of their log-probabilities. Each gets p
 tuned on its own out-of-fold scores (``train_stance.tune_offsets``, the bundled model's procedure),
 and is scored with ``train_stance.objective`` (mean of macro-F1 and deny F1). The decision rule,
 fixed before the folds were run: an arm replaces the bundled model only if its objective is higher
-and the 95 % interval of the paired difference (1,000 bootstrap resamples of threads, seed 0) lies
-above zero. Dev is not read.
+and the 95 % interval of the paired difference (1,000 cluster-bootstrap resamples of threads,
+``metrics.bootstrap_f1``, seed 0) lies above zero. Dev is not read.
 """
 
 from __future__ import annotations
@@ -67,22 +67,29 @@ def prepare(args: argparse.Namespace) -> None:
           f"{T.objective(y, oof.argmax(1)):.4f}")
 
 
-def _log_softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(1, keepdims=True)
-    return z - np.log(np.exp(z).sum(1, keepdims=True))
+def objective_samples(y: np.ndarray, pred: np.ndarray, clusters: list[str], resamples: int) -> np.ndarray:
+    """``T.objective`` on each of ``metrics.bootstrap_f1``'s cluster resamples (the same resamples for
+    every prediction of the same items, so differences are paired)."""
+    from streams.evaluate import metrics
+
+    f1 = metrics.bootstrap_f1([T.CLASSES[i] for i in y], [T.CLASSES[i] for i in pred], clusters, T.CLASSES,
+                              resamples=resamples)
+    return 0.5 * f1.mean(axis=1) + 0.5 * f1[:, T.CLASSES.index("deny")]
 
 
 def combine(args: argparse.Namespace) -> None:
+    from streams.evaluate import metrics
+    from streams.nlp.crossencoder import log_softmax
+
     rows = [json.loads(line) for line in (args.dir / "pairs.jsonl").open(encoding="utf-8")]
     y = np.asarray([r["y"] for r in rows])
-    threads = {t: i for i, t in enumerate(sorted({r["thread"] for r in rows}))}
-    cluster = np.asarray([threads[r["thread"]] for r in rows])
-    lr = _log_softmax(np.load(args.dir / "lr_oof.npy"))
+    clusters = [r["thread"] for r in rows]
+    lr = log_softmax(np.load(args.dir / "lr_oof.npy"))
     arms = {"reply model (bundled)": lr}
     for tag in ("int8", "fp32"):
         path = args.dir / f"xenc_oof_{tag}.npy"
         if path.exists():
-            xe = _log_softmax(np.load(path))
+            xe = log_softmax(np.load(path))
             arms[f"cross-encoder {tag}"] = xe
             arms[f"mean of log-probabilities ({tag})"] = 0.5 * (lr + xe)
     preds = {}
@@ -93,18 +100,14 @@ def combine(args: argparse.Namespace) -> None:
         rep = T.report(y, preds[name])
         out[name] = {"objective": round(T.objective(y, preds[name]), 4), "macro_f1": rep["macro_f1"],
                      "deny": rep["per_class"]["deny"], "offsets": off.round(2).tolist()}
-    base = preds["reply model (bundled)"]
-    rng = np.random.default_rng(0)
-    members = [np.flatnonzero(cluster == c) for c in range(len(threads))]
-    draws = [np.concatenate([members[c] for c in rng.integers(0, len(members), len(members))])
-             for _ in range(args.resamples)]
+    base_name = "reply model (bundled)"
+    base = objective_samples(y, preds[base_name], clusters, args.resamples)
     for name, pred in preds.items():
-        if pred is base:
+        if name == base_name:
             continue
-        diffs = np.asarray([T.objective(y[i], pred[i]) - T.objective(y[i], base[i]) for i in draws])
-        lo, hi = np.percentile(diffs, [2.5, 97.5])
-        out[name]["difference"] = round(out[name]["objective"] - out["reply model (bundled)"]["objective"], 4)
-        out[name]["difference_ci95"] = [round(float(lo), 4), round(float(hi), 4)]
+        lo, hi = metrics.percentile_interval(objective_samples(y, pred, clusters, args.resamples) - base)
+        out[name]["difference"] = round(out[name]["objective"] - out[base_name]["objective"], 4)
+        out[name]["difference_ci95"] = [round(lo, 4), round(hi, 4)]
         out[name]["adopt"] = bool(lo > 0)
     print("| arm | objective | macro-F1 | deny P / R / F1 | difference [95 %] |")
     print("|---|---|---|---|---|")

@@ -24,29 +24,18 @@ def main():
     torch.set_num_threads(args.threads)
     tok = AutoTokenizer.from_pretrained(args.model)
     model = AutoModelForSequenceClassification.from_pretrained(args.model).eval()
-    dummy = tok(["a b c"], ["d e f"], return_tensors="pt")
-    fp32 = os.path.join(args.out, "xenc.onnx")
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    torch.onnx.export(model, tuple(dummy[n] for n in names), fp32, input_names=names, output_names=["logits"],
-                      dynamic_axes={n: {0: "batch", 1: "seq"} for n in names} | {"logits": {0: "batch"}},
-                      opset_version=17, dynamo=False)
-    from onnxruntime.quantization import quantize_dynamic, QuantType
-    q8 = os.path.join(args.out, "xenc.int8.onnx")
-    quantize_dynamic(fp32, q8, weight_type=QuantType.QInt8)
-    import onnxruntime as ort
-    so = ort.SessionOptions(); so.intra_op_num_threads = args.threads; so.inter_op_num_threads = 1
+    fp32, q8 = X.export_int8(model, tok, args.out)
     posts = X.load_posts(args.data)
     key = json.load(open(os.path.join(args.data, "dev-key.json")))["subtaskaenglish"]
     _, a, b, y, _ = X.build(posts, key, platform="twitter")
     enc = tok(a, b, truncation="longest_first", max_length=args.max_len)
     res = {"fp32_MB": round(os.path.getsize(fp32) / 1e6, 2), "int8_MB": round(os.path.getsize(q8) / 1e6, 2)}
     for tag, path in [("fp32", fp32), ("int8", q8)]:
-        sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+        sess = X.ort_session(path, args.threads)
         preds = []
         t0 = time.time()
         for i in range(len(y)):  # one post at a time (online use)
-            feed = {n: np.array([enc[n][i]], dtype=np.int64) for n in names}
-            preds.append(int(sess.run(None, feed)[0].argmax(1)[0]))
+            preds.append(int(X.onnx_logits(sess, enc, i).argmax()))
         dt = time.time() - t0
         res[tag] = dict(ms_per_post_batch1=round(1000 * dt / len(y), 2), dev_twitter=X.prf(y, np.array(preds)))
     print(json.dumps(res, indent=1))

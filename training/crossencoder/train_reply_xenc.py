@@ -18,7 +18,6 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_xenc as X
-from cv_folds import NAMES
 
 ARM = "mean of log-probabilities (int8)"
 # Hand-written pairs (no dataset text): their logits from the exported model, tokenized by transformers,
@@ -32,16 +31,11 @@ REFERENCE = [
 
 
 def reference_logits(path, tok, max_len):
-    import onnxruntime as ort
-
-    so = ort.SessionOptions(); so.intra_op_num_threads = 1
-    sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
-    out = []
-    for claim, text in REFERENCE:
-        enc = tok([claim], [text], truncation="longest_first", max_length=max_len)
-        z = sess.run(None, {n: np.asarray(enc[n], dtype=np.int64) for n in NAMES})[0][0]
-        out.append({"claim": claim, "text": text, "logits": [round(float(v), 5) for v in z]})
-    return out
+    sess = X.ort_session(path, 1)
+    claims, texts = [c for c, _ in REFERENCE], [t for _, t in REFERENCE]
+    enc = tok(claims, texts, truncation="longest_first", max_length=max_len)
+    return [{"claim": c, "text": t, "logits": [round(float(v), 5) for v in X.onnx_logits(sess, enc, i)]}
+            for i, (c, t) in enumerate(REFERENCE)]
 
 
 def write_card(out, config, arms):
@@ -104,17 +98,9 @@ def main():
     model, tok, epochs = X.fine_tune([r["a"] for r in rows], [r["b"] for r in rows], np.asarray([r["y"] for r in rows]), args)
     model.eval()
     train_seconds = time.time() - t0
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     os.makedirs(a.out, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        fp32 = os.path.join(tmp, "xenc.onnx")
-        dummy = tok(["a b c"], ["d e f"], return_tensors="pt")
-        torch.onnx.export(model, tuple(dummy[n] for n in NAMES), fp32, input_names=NAMES, output_names=["logits"],
-                          dynamic_axes={n: {0: "batch", 1: "seq"} for n in NAMES} | {"logits": {0: "batch"}},
-                          opset_version=17, dynamo=False)
-        q8 = os.path.join(tmp, "model.onnx")
-        quantize_dynamic(fp32, q8, weight_type=QuantType.QInt8)
+        _, q8 = X.export_int8(model, tok, tmp)
         shutil.copyfile(q8, os.path.join(a.out, "model.onnx"))
     reference = reference_logits(os.path.join(a.out, "model.onnx"), tok, args.max_len)
     config = {

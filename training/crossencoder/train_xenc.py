@@ -10,6 +10,7 @@ import torch
 from transformers import AutoTokenizer, AutoModelForSequenceClassification
 
 LABELS = ["support", "deny", "query", "comment"]
+NAMES = ["input_ids", "attention_mask", "token_type_ids"]  # the ONNX model's inputs
 
 
 def load_posts(data):
@@ -84,6 +85,33 @@ def prf(y, p):
 def collate(tok, enc, idx):
     feats = [{k: enc[k][i] for k in enc.keys()} for i in idx]
     return tok.pad(feats, return_tensors="pt")
+
+
+def export_int8(model, tok, workdir):
+    """Export ``model`` to ONNX (opset 17, dynamic batch and length) in ``workdir`` and quantize its
+    weights to int8 (``quantize_dynamic``); returns (fp32 path, int8 path)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    dummy = tok(["a b c"], ["d e f"], return_tensors="pt")
+    fp32 = os.path.join(workdir, "xenc.onnx")
+    q8 = os.path.join(workdir, "xenc.int8.onnx")
+    torch.onnx.export(model, tuple(dummy[n] for n in NAMES), fp32, input_names=NAMES, output_names=["logits"],
+                      dynamic_axes={n: {0: "batch", 1: "seq"} for n in NAMES} | {"logits": {0: "batch"}},
+                      opset_version=17, dynamo=False)
+    quantize_dynamic(fp32, q8, weight_type=QuantType.QInt8)
+    return fp32, q8
+
+
+def ort_session(path, threads):
+    import onnxruntime as ort
+
+    so = ort.SessionOptions(); so.intra_op_num_threads = threads; so.inter_op_num_threads = 1
+    return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+
+
+def onnx_logits(sess, enc, i):
+    """One pair at a time, as the service runs it: row ``i`` of a transformers encoding."""
+    return sess.run(None, {n: np.array([enc[n][i]], dtype=np.int64) for n in NAMES})[0][0]
 
 
 def fine_tune(ta, tb, ty, args):
