@@ -202,3 +202,42 @@ def fnc1(
              ("related threshold", str(result["related_threshold"])),
              _alerts_line(result["alerts"], "disagree")]
     _print(result, as_json, "FNC-1", extra)
+
+
+@evaluate_cli.command()
+def scenarios(
+    paths: Annotated[list[Path], typer.Argument(help="Story files or folders (docs/scenarios.md); a folder with "
+                                                "tuned/ and heldout/ is scored split by split.")],
+    split: Annotated[Optional[str], typer.Option("--split", help="Only this split (tuned, heldout or all).")] = None,
+    show_alerts: Annotated[bool, typer.Option("--alerts", help="List every alert with its class.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Hand-written news stories with gold alerts: recall, precision with the right claim, false alerts."""
+    from . import scenarios as mod
+
+    result = _run("scenarios", mod.evaluate, as_json, paths=paths, split=split)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    table = Table(title="Scenario stories (95 % intervals: bootstrap over stories)")
+    for col in ("split", "stories", "docs", "alert recall", "precision (right claim)", "false / 100 docs",
+                "alerts", "wrong claim", "cross-story"):
+        table.add_column(col, justify="left" if col == "split" else "right")
+    for name, r in result["splits"].items():
+        table.add_row(name, str(r["stories"]), str(r["documents"]),
+                      f"{_pct(r['recall'])} {_ci(r['recall_ci95'])} ({r['found']}/{r['expected']})",
+                      f"{_pct(r['precision'])} {_ci(r['precision_ci95'])} ({r['right']}/{r['alerts']})",
+                      f"{r['false_per_100_docs']:.1f} {_ci(r['false_per_100_docs_ci95'])}",
+                      str(r["alerts"]), str(r["wrong_claim"]), str(r["cross_story"]))
+    out.print(table)
+    for name, r in result["splits"].items():
+        stance = ", ".join(f"{k} {v['found']}/{v['expected']}" for k, v in r["per_stance"].items())
+        kinds = ", ".join(f"{k} {v['found']}/{v['expected']}" for k, v in r["per_document_kind"].items())
+        claims = r["claims"]
+        out.print(f"{name}: recall by stance {stance}; by document {kinds}; claims created {claims['created']} "
+                  f"for {claims['gold']} gold ({claims['gold_recognised']} recognised); {r['seconds']} s", highlight=False)
+        if show_alerts:
+            for a in r["alert_rows"]:
+                label = escape(f"[{a['class']}{' cross-story' if a['cross_story'] else ''}]")
+                out.print(f"  {label} {a['story']} {a['stance']}: "
+                          f"{escape(str(a['denial'])[:120])}  ->  claim {escape(str(a['claim'])[:100])}", highlight=False)
