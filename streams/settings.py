@@ -145,6 +145,24 @@ class Settings(BaseSettings):
         "refuting word or a negation (false: cue-found denials only). Needs a news model trained on article sentences, "
         "as the bundled one is."
     )
+    claim_stance: bool = Field(
+        True, description="Let the claim stance model (a fine-tuned MiniLM that reads claim and statement together, "
+        "streams/nlp/claim_stance.py) decide every statement's stance toward a claim; false: the cue lexicon and the "
+        "reply/news models, as before.")
+    claim_stance_model_path: Path | None = Field(
+        None, description="Directory of a claim stance model (model.onnx + config.json, see "
+        "training/claim_stance/train_claim_stance.py); default: the bundled streams/nlp/resources/claim_stance.")
+    claim_stance_deny_min: float = Field(0.5, ge=0.0, le=1.0, description="Min claim-stance p(deny) for a denial.")
+    claim_stance_non_confirm_min: float = Field(
+        0.5, ge=0.0, le=1.0, description="Min claim-stance p(non_confirm) for a refusal to confirm.")
+    claim_stance_support_min: float = Field(0.5, ge=0.0, le=1.0, description="Min claim-stance p(support) for support.")
+    claim_lead_sentences: int = Field(
+        0, ge=0, description="Only an article's first N sentences found claims (later ones join, support or deny "
+        "them); 0: any sentence.")
+    comment_alerts: bool = Field(True, description="Alert on denials in reader comments (at comment_alert_severity).")
+    comment_alert_severity: Literal["low", "medium", "high"] = Field("low", description="Severity of comment alerts.")
+    non_confirm_max_severity: Literal["low", "medium", "high"] = Field(
+        "medium", description="Highest severity of a non-confirmation alert.")
     deny_match_threshold: float = Field(0.40, ge=0.0, le=1.0, description="Min statement-claim match score for a deny alert.")
     non_confirm_match_threshold: float = Field(0.35, ge=0.0, le=1.0, description="Min match score for a non-confirmation alert.")
     join_match_threshold: float = Field(0.55, ge=0.0, le=1.0, description="Min match score for a restatement to join a claim as a new source.")

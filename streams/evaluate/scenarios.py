@@ -30,6 +30,7 @@ from schemas.statements import StatementExtracted
 
 from ..nlp.enrich import enrich_article, enrich_comment
 from ..nlp.models import make_tracker
+from ..nlp.tracker import ClaimTracker
 from ..settings import Settings
 from .common import DataError, Progress
 from .scenario_format import Story, doc_text, load_stories, span_offsets
@@ -87,27 +88,31 @@ def gold_of(story: Story) -> Gold:
     return Gold(story, expected, optional, claim_spans)
 
 
-def replay(stories: Sequence[Story], settings: Settings, on_progress: Progress | None = None
-           ) -> tuple[list[DenialDetected], dict[str, StatementExtracted], list[tuple[str, list[str]]]]:
-    """Run the stories' documents through one tracker in event-time order. Returns the alerts, every
-    statement by id, and (statement id, claim ids created) for each statement that founded a claim."""
+def enrich_stories(stories: Sequence[Story], on_progress: Progress | None = None) -> list[StatementExtracted]:
+    """Every statement of the stories, in the order the tracker sees them: documents by event time
+    (then story and file order), each document's statements in order."""
     docs = [(d.occurred_at, si, di, d) for si, s in enumerate(stories) for di, d in enumerate(s.documents)]
     docs.sort(key=lambda t: (t[0], t[1], t[2]))
-    tracker = make_tracker({}, {}, settings)
-    alerts: list[DenialDetected] = []
-    statements: dict[str, StatementExtracted] = {}
-    created: list[tuple[str, list[str]]] = []
+    out: list[StatementExtracted] = []
     for n, (_, _, _, doc) in enumerate(docs):
-        enriched = enrich_article(doc) if isinstance(doc, ArticlePublished) else enrich_comment(doc)
-        for statement in enriched:
-            statements[statement.event_id] = statement
-            out = tracker.process(statement)
-            alerts.extend(out.alerts)
-            if out.created:
-                created.append((statement.event_id, [c.claim_id for c in out.created]))
+        out.extend(enrich_article(doc) if isinstance(doc, ArticlePublished) else enrich_comment(doc))
         if on_progress:
             on_progress(n + 1, len(docs))
-    return alerts, statements, created
+    return out
+
+
+def replay(statements: Sequence[StatementExtracted], tracker: ClaimTracker
+           ) -> tuple[list[DenialDetected], dict[str, StatementExtracted], list[tuple[str, list[str]]]]:
+    """Run the statements through ``tracker``. Returns the alerts, every statement by id, and
+    (statement id, claim ids created) for each statement that founded a claim."""
+    alerts: list[DenialDetected] = []
+    created: list[tuple[str, list[str]]] = []
+    for statement in statements:
+        out = tracker.process(statement)
+        alerts.extend(out.alerts)
+        if out.created:
+            created.append((statement.event_id, [c.claim_id for c in out.created]))
+    return alerts, {s.event_id: s for s in statements}, created
 
 
 def score(stories: Sequence[Story], alerts: Sequence[DenialDetected], statements: dict[str, StatementExtracted],
@@ -214,10 +219,15 @@ def _breakdown(counts: Sequence[StoryCounts], attr: str) -> dict[str, dict[str, 
     return {k: {"expected": e, "found": f, "recall": round(f / e, 4) if e else 0.0} for k, (e, f) in sorted(table.items())}
 
 
-def evaluate_set(stories: Sequence[Story], settings: Settings, on_progress: Progress | None = None) -> dict[str, object]:
+def evaluate_set(stories: Sequence[Story], settings: Settings, on_progress: Progress | None = None,
+                 statements: Sequence[StatementExtracted] | None = None) -> dict[str, object]:
+    """The figures of one story set; ``statements`` (``enrich_stories``) may be passed in to score
+    several tracker settings on one enrichment."""
     start = time.perf_counter()
-    alerts, statements, created = replay(stories, settings, on_progress)
-    counts, rows = score(stories, alerts, statements, created)
+    if statements is None:
+        statements = enrich_stories(stories, on_progress)
+    alerts, by_id, created = replay(statements, make_tracker({}, {}, settings))
+    counts, rows = score(stories, alerts, by_id, created)
     alert_stances = Counter(str(r["stance"]) for r in rows)
     right_by_stance = Counter(str(r["stance"]) for r in rows if r["class"] == "right")
     return {
@@ -230,7 +240,7 @@ def evaluate_set(stories: Sequence[Story], settings: Settings, on_progress: Prog
         "alerts_by_stance": {k: {"alerts": v, "right": right_by_stance.get(k, 0)} for k, v in sorted(alert_stances.items())},
         "claims": {"created": sum(c.claims_created for c in counts), "gold": sum(c.gold_claims for c in counts),
                    "gold_recognised": sum(c.gold_claims_recognised for c in counts)},
-        "statements": len(statements),
+        "statements": len(by_id),
         "seconds": round(time.perf_counter() - start, 1),
         "per_story": [{"story": c.story_id, "domain": c.domain, "expected": c.expected, "found": c.found,
                        "alerts": c.alerts, "right": c.right, "wrong_claim": c.wrong_claim, "false": c.false,

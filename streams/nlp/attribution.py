@@ -38,6 +38,10 @@ note argue assert allege acknowledge admit declare stress emphasize emphasise re
 contend write tweet post predict suggest testify complain dismiss refute rebut reveal disclose concede
 vow pledge promise threaten urge demand affirm charge counter estimate announce inform
 """.split())
+#: "X declined to confirm / refused to comment": the head verb and what it declines. A speaker who
+#: will not confirm is a speaker too (a non-confirmation), not the outlet's narration.
+SILENCE_HEADS = frozenset({"decline", "refuse"})
+SILENCE_VERBS = frozenset({"confirm", "comment", "discuss", "answer", "elaborate", "speculate", "verify"})
 ANON_NOUNS = frozenset("""
 official officials source sources diplomat diplomats insider insiders aide aides person people
 member members officer officers witness witnesses resident residents analyst analysts activist
@@ -341,6 +345,33 @@ def _fallback_speaker(v: "Token", span: "Span", lead: tuple[int, int] | None) ->
     return []
 
 
+def _silence(v: "Token", span: "Span") -> _Candidate | None:
+    """A refusal to confirm with its own subject: "Vantor declined to confirm a report that ...",
+    "Norden Capital would not comment on the report", "the police could not confirm ...". The speaker
+    is the subject; the content is what is not confirmed (the refusal itself stays in the reporting
+    frame, where the stance cues read it)."""
+    lemma = v.lemma_.lower()
+    if not (v.pos_ in ("VERB", "AUX") or v.tag_.startswith("VB")):
+        return None
+    if lemma in SILENCE_HEADS:
+        target = next((c for c in v.children if c.dep_ == "xcomp" and c.lemma_.lower() in SILENCE_VERBS), None)
+        verb = f"{lemma} to {target.lemma_.lower()}" if target is not None else ""
+    elif lemma in SILENCE_VERBS and any(c.dep_ == "neg" for c in v.children):
+        target, verb = v, f"not {lemma}"
+    else:
+        return None
+    subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+    if target is None or subj is None or subj.lower_ in REL_PRON | {"that", "there"}:
+        return None
+    sp = describe_speaker(list(subj.subtree))
+    if sp is None:
+        return None
+    ctoks = _content(target, None, span) or _strip([t for t in span if t.i > target.i])
+    if not ctoks:
+        return None
+    return _Candidate(verb, sp, _chars(ctoks), _depth(v), v.i)
+
+
 def _candidates(span: "Span", regions: list[tuple[int, int, bool]]) -> list[_Candidate]:
     out: list[_Candidate] = []
     text = span.doc.text
@@ -365,6 +396,10 @@ def _candidates(span: "Span", regions: list[tuple[int, int, bool]]) -> list[_Can
                 out.append(_Candidate("according to", sp, _chars(body), _depth(v), v.i))
             continue
         lemma = v.lemma_.lower()
+        silence = _silence(v, span)
+        if silence is not None:
+            out.append(silence)
+            continue
         if lemma not in REPORTING_VERBS or not (v.pos_ in ("VERB", "AUX") or v.tag_.startswith("VB")):
             continue
         if any(c.dep_ == "neg" for c in v.children):

@@ -233,6 +233,10 @@ class ClaimRecognizer:
     min_words: int = 4
     comment_claims: bool = False
     assertive_verbs: frozenset[str] = field(default=ASSERTIVE_VERBS)
+    #: Only an article's first ``lead_sentences`` statements found claims (0: any). News puts the news
+    #: in its lead; later paragraphs restate it (they join the claim), quote reactions and give
+    #: background (what the subject cost, its history), which is not a claim to watch.
+    lead_sentences: int = 0
 
     def claim_text(self, statement: StatementExtracted) -> str:
         content = statement.attribution.content.strip()
@@ -258,6 +262,8 @@ class ClaimRecognizer:
             return None
         if stance in ("deny", "non_confirm", "query"):
             return None
+        if self.lead_sentences and statement.index >= self.lead_sentences:
+            return None
         text = self.claim_text(statement)
         if not text or text.rstrip().endswith("?") or statement.text.rstrip().endswith("?"):
             return None
@@ -273,7 +279,9 @@ class ClaimRecognizer:
         start, end = (att.content_start, att.content_end) if att.content else (statement.char_start, statement.char_end)
         ents = entities_in(statement, start, end) or entities_in(statement)
         if att.speaker_kind in ("person", "organisation", "anonymous"):
-            if att.verb and att.verb.lower() not in self.assertive_verbs:
+            # "... has frozen withdrawals, according to people familiar with the matter" is how most
+            # reports open: an attribution as assertive as "said".
+            if att.verb and att.verb.lower() not in self.assertive_verbs | {"according to", "cite"}:
                 return None
             return ClaimCandidate(text, terms, ents, f"assertion attributed to {describe_speaker(att)} ({att.verb or 'say'})")
         if att.speaker_kind == "narrator":

@@ -12,7 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..settings import Settings
+from .claim_stance import CLAIM_STANCE_FILES, DEFAULT_CLAIM_STANCE_DIR, ClaimStanceClassifier, ClaimStanceModel
 from .crossencoder import CROSSENCODER_FILES, DEFAULT_CROSSENCODER_DIR, CrossEncoder
+from .claims import ClaimRecognizer
 from .embeddings import Embedder
 from .news_stance import DEFAULT_NEWS_MODEL_DIR, NewsStanceModel
 from .stance import CueStanceClassifier, StanceClassifier
@@ -57,12 +59,35 @@ def make_stance_classifier(settings: Settings) -> StanceClassifier:
     from .stance_model import DEFAULT_MODEL_DIR, TrainedStanceClassifier
 
     path = _model_dir(settings.stance_model_path, DEFAULT_MODEL_DIR, "stance_model_path")
+    base: StanceClassifier
     if path is None:
-        return CueStanceClassifier()
-    return TrainedStanceClassifier(path, embedder=make_embedder(settings), news=make_news_model(settings),
-                                   news_deny_min=settings.news_deny_min_probability,
-                                   news_attributed_min_match=settings.news_attributed_min_match,
-                                   crossencoder=make_crossencoder(settings))
+        base = CueStanceClassifier()
+    else:
+        base = TrainedStanceClassifier(path, embedder=make_embedder(settings), news=make_news_model(settings),
+                                       news_deny_min=settings.news_deny_min_probability,
+                                       news_attributed_min_match=settings.news_attributed_min_match,
+                                       crossencoder=make_crossencoder(settings))
+    model = make_claim_stance_model(settings)
+    if model is None:
+        return base
+    return ClaimStanceClassifier(base, model, deny_min=settings.claim_stance_deny_min,
+                                 non_confirm_min=settings.claim_stance_non_confirm_min,
+                                 support_min=settings.claim_stance_support_min)
+
+
+def make_claim_stance_model(settings: Settings) -> ClaimStanceModel | None:
+    """The claim stance model (``claim_stance.ClaimStanceModel``), or ``None`` when ``settings.claim_stance``
+    is false or neither the configured nor the bundled directory holds one."""
+    if not settings.claim_stance:
+        return None
+    path = _model_dir(settings.claim_stance_model_path, DEFAULT_CLAIM_STANCE_DIR, "claim_stance_model_path",
+                      CLAIM_STANCE_FILES)
+    return _claim_stance_at(str(path)) if path is not None else None
+
+
+@lru_cache(maxsize=4)
+def _claim_stance_at(path: str) -> ClaimStanceModel:
+    return ClaimStanceModel(path)
 
 
 def make_crossencoder(settings: Settings) -> CrossEncoder | None:
@@ -96,6 +121,9 @@ def tracker_config(settings: Settings) -> TrackerConfig:
         join_threshold=settings.join_match_threshold,
         min_confidence=settings.alert_min_confidence,
         model_denials=settings.model_denials,
+        comment_alerts=settings.comment_alerts,
+        comment_severity=settings.comment_alert_severity,
+        non_confirm_max_severity=settings.non_confirm_max_severity,
     )
 
 
@@ -107,4 +135,5 @@ def make_tracker(claims, seen, settings: Settings) -> ClaimTracker:  # type: ign
         embedder=make_embedder(settings),
         config=tracker_config(settings),
         stance=make_stance_classifier(settings),
+        recognizer=ClaimRecognizer(lead_sentences=settings.claim_lead_sentences),
     )

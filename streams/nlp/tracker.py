@@ -80,6 +80,11 @@ class TrackerConfig:
     #: denial depends on the claim, so it alerts only a claim already known when it arrives. Needs a
     #: news model trained on article sentences, as the bundled one is (docs/evaluation.md, "The news stance model").
     model_denials: bool = True
+    #: Reader comments (and other posts by their author) alert; their alerts carry ``comment_severity``.
+    comment_alerts: bool = True
+    comment_severity: Severity = "low"
+    #: Non-confirmations alert at most at this severity.
+    non_confirm_max_severity: Severity = "medium"
 
 
 @dataclass(frozen=True)
@@ -101,8 +106,16 @@ class TrackerOutput:
     touched: list[str] = field(default_factory=list)  # claims whose record (timeline) changed, merged ones included
 
 
+SEVERITY_ORDER: tuple[Severity, ...] = ("low", "medium", "high")
+
+
+def capped(severity: Severity, cap: Severity) -> Severity:
+    return severity if SEVERITY_ORDER.index(severity) <= SEVERITY_ORDER.index(cap) else cap
+
+
 def severity_for(stance: str, confidence: float, speaker_kind: str, match_score: float) -> Severity:
-    """Named person / organisation > anonymous > comment author; deny > non_confirm."""
+    """Named person / organisation > anonymous > comment author; deny > non_confirm (the tracker then
+    applies ``TrackerConfig.non_confirm_max_severity`` and ``comment_severity``)."""
     kind_weight = {"person": 1.0, "organisation": 1.0, "anonymous": 0.75, "author": 0.4}.get(speaker_kind, 0.3)
     stance_weight = 1.0 if stance == "deny" else 0.8
     value = confidence * kind_weight * stance_weight * (0.6 + 0.4 * match_score)
@@ -426,9 +439,14 @@ class ClaimTracker:
         match for Ebola", "there was no confirmation"): reporting, not a denial."""
         if decision.stance not in NEGATIVE:
             return False
+        kind = statement.attribution.speaker_kind
+        if "pair" in decision.models:
+            # The claim stance model decided it toward this claim: any speaker who can deny, or the
+            # outlet itself when its sentence says in words that something is false or did not happen.
+            return kind in ELIGIBLE_DENIERS or (kind == "narrator" and decision.stance == "deny"
+                                                and self.config.model_denials and states_refutation(statement.text))
         if self.may_deny(statement, base):
             return True
-        kind = statement.attribution.speaker_kind
         return (self.config.model_denials and decision.stance == "deny" and "news" in decision.models
                 and (kind in ELIGIBLE_DENIERS or kind == "narrator") and states_refutation(statement.text))
 
@@ -448,6 +466,8 @@ class ClaimTracker:
         cfg = self.config
         if decision.stance not in NEGATIVE:
             return False
+        if statement.document_kind == "comment" and not cfg.comment_alerts:
+            return False
         if statement.event_id in claim.statement_ids or statement.event_id in claim.alerted_statement_ids:
             return False
         if decision.stance == "non_confirm" and all(e.speaker_kind == "narrator" for e in claim.evidence):
@@ -462,6 +482,13 @@ class ClaimTracker:
         # A statement before the claim's first source is re-checked from the pending buffer if an
         # earlier source arrives.
         return lag >= -cfg.max_lead_seconds
+
+    def _severity(self, statement: StatementExtracted, decision: StanceDecision, match: MatchCandidate) -> Severity:
+        cfg = self.config
+        if statement.document_kind == "comment":
+            return cfg.comment_severity
+        severity = severity_for(decision.stance, decision.confidence, statement.attribution.speaker_kind, match.score)
+        return capped(severity, cfg.non_confirm_max_severity) if decision.stance == "non_confirm" else severity
 
     def _try_alert(
         self, statement: StatementExtracted, claim: ClaimRecord, match: MatchCandidate, decision: StanceDecision
@@ -505,7 +532,7 @@ class ClaimTracker:
             confidence=max(0.0, min(1.0, decision.confidence)),
             lag_seconds=lag,
             explanation=explanation,
-            severity=severity_for(decision.stance, decision.confidence, att.speaker_kind, match.score),
+            severity=self._severity(statement, decision, match),
             match_score=max(0.0, min(1.0, match.score)),
             match_reasons=list(match.reasons),
         )
@@ -533,7 +560,10 @@ class ClaimTracker:
                 continue
             decision = self.stance.classify(statement, claim, relatedness=match.score)
             out.stances.append(StanceResult(sid, claim_id, decision, match))
-            # Only statements negative whatever the claim wait here (``may_deny``).
+            # Only statements negative whatever the claim wait here (``may_deny``); a decision of the
+            # claim stance model must also be one the tracker acts on (``negative_toward``).
+            if "pair" in decision.models and not self.negative_toward(statement, decision, decision):
+                continue
             if not self._eligible(statement, claim, match, decision):
                 continue
             if match.score < mark.best_match - cfg.best_margin:
@@ -566,11 +596,13 @@ class ClaimTracker:
         join_targets: list[tuple[MatchCandidate, ClaimRecord]] = []
         negatives: list[tuple[MatchCandidate, ClaimRecord, StanceDecision]] = []
         supports: list[tuple[MatchCandidate, ClaimRecord, StanceDecision]] = []
+        contradicts = False  # negative toward some candidate, whether or not it may alert it
         for cand in candidates:
             claim = self.claims[cand.claim_id]
             decision = self.stance.classify(statement, claim, relatedness=cand.score)
             out.stances.append(StanceResult(sid, claim.claim_id, decision, cand))
             if self.negative_toward(statement, base, decision):
+                contradicts = True
                 if self._eligible(statement, claim, cand, decision):
                     negatives.append((cand, claim, decision))
             elif decision.stance == "support" and base.stance not in NEGATIVE + ("query",):
@@ -592,9 +624,11 @@ class ClaimTracker:
         if negative:
             mark = mark.model_copy(update={"outcome": "negative"})
             mark = self._add_pending(statement, mark)
-        elif negatives:
-            # A denial of a known claim that the cues alone did not see (``model_denials``): it
-            # does not found or join a claim, and, being claim-dependent, is not buffered.
+        elif negatives or contradicts:
+            # A denial of a known claim that the cues alone did not see (``model_denials``, the claim
+            # stance model): it does not found or join a claim, even when its match is too weak to
+            # alert ("X is alive and well, her agent said" never founds a rival claim), and, being
+            # claim-dependent, is not buffered.
             mark = mark.model_copy(update={"outcome": "negative"})
         elif join_targets:
             updated = self._join_claim(join_targets[0][1], statement)

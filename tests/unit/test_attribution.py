@@ -206,3 +206,28 @@ def test_ap_ryabkov_passive_quoted_as_saying(ap):
 def test_ap_narrator(ap):
     a = find(ap, "He spoke on condition of anonymity")
     assert a.speaker_kind == "narrator"
+
+
+@pytest.mark.parametrize(("sentence", "speaker", "verb", "content"), [
+    ("Vantor Insurance Group on Tuesday declined to confirm a report that it is in talks to buy Ashgrove.",
+     "Vantor Insurance Group", "decline to confirm", "a report that it is in talks to buy Ashgrove"),
+    ("Norden Capital, which owns 64 percent of Ashgrove, would not comment on the report.",
+     "Norden Capital", "not comment", "on the report"),
+    ("The mediation group refused to confirm that it had hosted any meeting.",
+     "The mediation group", "refuse to confirm", "it had hosted any meeting"),
+])
+def test_a_refusal_to_confirm_is_its_subjects_statement(sentence: str, speaker: str, verb: str, content: str) -> None:
+    """Written for the scenario stories' non-confirmations, which were the outlet's narration before."""
+    [att] = attribute_sentences(sentence, split_sentences(sentence), outlet="Outlet")
+    assert (att.speaker, att.verb, att.content) == (speaker, verb, content)
+    assert att.speaker_kind in ("organisation", "person")
+
+
+@pytest.mark.parametrize("sentence", [
+    "It did not say what had caused the deaths at the farm.",  # the outlet reporting a silence
+    "Police refused to comment.",  # nothing declined to be confirmed
+    "Hexa Lift did not respond to a request for comment.",  # a non-response, not a refusal to confirm
+])
+def test_other_silences_stay_the_narrators(sentence: str) -> None:
+    [att] = attribute_sentences(sentence, split_sentences(sentence), outlet="Outlet")
+    assert att.speaker_kind == "narrator" or att.verb not in ("decline to confirm", "not comment", "not confirm")

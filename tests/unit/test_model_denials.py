@@ -175,3 +175,66 @@ def test_alerts_block_arithmetic() -> None:
     assert block["f1"] == pytest.approx(1 / 3)
     empty = alerts_block(items, set(), "disagree")
     assert empty["precision"] == 0.0 and empty["recall"] == 0.0 and empty["f1"] == 0.0
+
+
+# -- decisions of the claim stance model (models=("pair",)) --------------------------------------------
+
+PAIR_DENY = StanceDecision("deny", 0.9, ["claim stance model: deny p=0.90"], "claim stance model", models=("pair",))
+PAIR_NON_CONFIRM = StanceDecision("non_confirm", 0.8, ["claim stance model: non_confirm p=0.80"], "claim stance model",
+                                  models=("pair",))
+
+
+def speaker_after_the_claims(decision: StanceDecision, embedder: Embedder, *, kind: str = "organisation",
+                             document_kind: str = "article", config: TrackerConfig | None = None):  # type: ignore[no-untyped-def]
+    from schemas.statements import Attribution
+
+    text = "The ministry said the report about the truce was wrong."
+    statement = NO_REACTION.model_copy(update={
+        "event_id": "stmt-pair", "text": text, "document_kind": document_kind,
+        "attribution": Attribution(speaker="The ministry", speaker_kind=kind, content=text, content_start=0,
+                                   content_end=len(text))})
+    tracker = ClaimTracker({}, {}, embedder=embedder, stance=CueStanceClassifier(), config=config or TrackerConfig())
+    for s in BASE:
+        if s.event_id != NO_REACTION.event_id:
+            tracker.process(s)
+    tracker.stance = OneDecision(decision)
+    return tracker, tracker.process(statement)
+
+
+def test_a_claim_stance_model_denial_alerts_for_any_speaker_who_can_deny(embedder: Embedder) -> None:
+    tracker, out = speaker_after_the_claims(PAIR_DENY, embedder)
+    assert out.alerts and all(a.stance == "deny" for a in out.alerts)
+    assert not out.created and tracker.seen["stmt-pair"].outcome == "negative"
+    _, out = speaker_after_the_claims(PAIR_NON_CONFIRM, embedder)
+    assert out.alerts and {a.severity for a in out.alerts} <= {"low", "medium"}  # non_confirm_max_severity
+
+
+def test_the_outlets_own_voice_needs_words_that_refute(embedder: Embedder) -> None:
+    _, out = narrator_after_the_claims(PAIR_DENY, model_denials=True, embedder=embedder)
+    assert out.alerts  # "There was also no reaction ...": a negation
+    plain = NO_REACTION.model_copy(update={"event_id": "stmt-plain", "text": "There was also a reaction from the regime."})
+    _, out = narrator_after_the_claims(PAIR_DENY, model_denials=True, embedder=embedder, statement=plain)
+    assert not out.alerts
+    _, out = narrator_after_the_claims(PAIR_NON_CONFIRM, model_denials=True, embedder=embedder)
+    assert not out.alerts  # the outlet does not "decline to confirm" a claim
+
+
+def test_comment_alerts_have_their_own_severity_and_can_be_switched_off(embedder: Embedder) -> None:
+    _, out = speaker_after_the_claims(PAIR_DENY, embedder, kind="author", document_kind="comment")
+    assert out.alerts and {a.severity for a in out.alerts} == {"low"}
+    _, out = speaker_after_the_claims(PAIR_DENY, embedder, kind="author", document_kind="comment",
+                                      config=TrackerConfig(comment_severity="medium"))
+    assert {a.severity for a in out.alerts} == {"medium"}
+    tracker, out = speaker_after_the_claims(PAIR_DENY, embedder, kind="author", document_kind="comment",
+                                            config=TrackerConfig(comment_alerts=False))
+    assert not out.alerts and not out.created  # still a denial: it founds nothing
+
+
+def test_a_denial_too_weakly_matched_to_alert_founds_no_rival_claim(embedder: Embedder) -> None:
+    tracker, out = speaker_after_the_claims(PAIR_DENY, embedder, config=TrackerConfig(deny_threshold=0.99))
+    assert not out.alerts and not out.created and tracker.seen["stmt-pair"].outcome == "negative"
+
+
+def test_the_severity_and_comment_settings_reach_the_tracker() -> None:
+    cfg = tracker_config(Settings(comment_alerts=False, comment_alert_severity="medium", non_confirm_max_severity="low"))
+    assert (cfg.comment_alerts, cfg.comment_severity, cfg.non_confirm_max_severity) == (False, "medium", "low")

@@ -1,0 +1,140 @@
+"""The claim–statement stance model: a fine-tuned MiniLM-L6 cross-encoder that reads a claim and a
+later statement together and says ``deny``, ``non_confirm``, ``support`` or ``unrelated``.
+
+Trained by ``training/claim_stance/train_claim_stance.py`` (torch, outside the project's environment)
+on the project's hand-written pair corpus (``training/pairs/``) plus public NLI, FNC-1 and RumourEval
+train pairs; served here as int8 ONNX with onnxruntime and the bundled MiniLM tokenizer, no torch.
+The artefact directory (``resources/claim_stance/`` or ``Settings.claim_stance_model_path``) holds
+``model.onnx``, ``config.json`` and ``card.md``.
+
+Each pair is scored on its own (batch of one), so a pair's probabilities never depend on which other
+claims were scored with it: the tracker's decisions are the same in any arrival order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .crossencoder import log_softmax
+from .embeddings import DEFAULT_TOKENIZER_PATH, onnx_session
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CLAIM_STANCE_DIR = Path(__file__).parent / "resources" / "claim_stance"
+FORMAT = "claimwatch-claim-stance/1"
+CLAIM_STANCE_FILES = ("model.onnx", "config.json")
+CLASSES = ("deny", "non_confirm", "support", "unrelated")
+
+
+class ClaimStanceModel:
+    """``proba(claim_text, statement_text)`` -> ``{class: probability}``. Loads on first use (thread-safe);
+    construction only reads ``config.json``, so a wrong artefact fails at start-up."""
+
+    def __init__(self, model_dir: str | Path | None = None, *, tokenizer_path: str | Path | None = None,
+                 intra_op_num_threads: int = 0, cache_size: int = 4096) -> None:
+        self.model_dir = Path(model_dir) if model_dir is not None else DEFAULT_CLAIM_STANCE_DIR
+        self.tokenizer_path = Path(tokenizer_path) if tokenizer_path is not None else DEFAULT_TOKENIZER_PATH
+        self.config: dict[str, Any] = json.loads((self.model_dir / "config.json").read_text(encoding="utf-8"))
+        if self.config.get("format") != FORMAT:
+            raise ValueError(f"{self.model_dir}/config.json: format {self.config.get('format')!r}, expected {FORMAT!r}")
+        self.classes: tuple[str, ...] = tuple(self.config["classes"])
+        if set(self.classes) != set(CLASSES):
+            raise ValueError(f"{self.model_dir}/config.json: classes {self.classes}, expected {CLASSES}")
+        self.max_len = int(self.config["max_len"])
+        self.intra_op_num_threads = intra_op_num_threads
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], dict[str, float]] = {}
+        self._cache_size = cache_size
+
+    def _ensure_loaded(self) -> None:
+        if self._session is not None:
+            return
+        with self._lock:
+            if self._session is not None:
+                return
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(self.tokenizer_path))
+            tokenizer.enable_truncation(max_length=self.max_len, strategy="longest_first")
+            tokenizer.no_padding()
+            session = onnx_session(self.model_dir / "model.onnx", self.intra_op_num_threads)
+            self._tokenizer = tokenizer
+            self._session = session
+            logger.info("loaded claim stance model %s", self.model_dir)
+
+    def logits(self, claim_text: str, text: str) -> np.ndarray:
+        self._ensure_loaded()
+        e = self._tokenizer.encode(claim_text or "", text or "")
+        feeds = {"input_ids": np.asarray([e.ids], dtype=np.int64),
+                 "attention_mask": np.asarray([e.attention_mask], dtype=np.int64),
+                 "token_type_ids": np.asarray([e.type_ids], dtype=np.int64)}
+        (out,) = self._session.run(["logits"], feeds)
+        return np.asarray(out[0], dtype=np.float64)
+
+    def proba(self, claim_text: str, text: str) -> dict[str, float]:
+        key = (claim_text, text)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        p = np.exp(log_softmax(self.logits(claim_text, text)))
+        out = {c: float(v) for c, v in zip(self.classes, p)}
+        if len(self._cache) >= self._cache_size:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = out
+        return out
+
+
+class ClaimStanceClassifier:
+    """The service's stance classifier with the claim–statement model deciding every claim-dependent
+    stance (``classify(statement, claim)``).
+
+    * Without a claim (``claim=None``, "could this be negative whatever the claim?"), ``base`` decides,
+      as before: the cue lexicon and the trained reply/news models.
+    * Toward a claim, the model's probabilities decide: ``deny`` when p(deny) reaches ``deny_min`` and
+      beats p(non_confirm), else ``non_confirm`` when p(non_confirm) reaches ``non_confirm_min``, else
+      ``support`` when p(support) reaches ``support_min``, else ``comment``. A question stays a
+      ``query``. The cue lexicon's findings are kept as evidence in the explanation.
+    """
+
+    def __init__(self, base: Any, model: ClaimStanceModel, *, deny_min: float = 0.5, non_confirm_min: float = 0.5,
+                 support_min: float = 0.5) -> None:
+        from .stance import CueStanceClassifier
+
+        self.base = base
+        self.model = model
+        self.cue = getattr(base, "cue", None) or CueStanceClassifier()
+        self.deny_min = deny_min
+        self.non_confirm_min = non_confirm_min
+        self.support_min = support_min
+
+    def classify(self, statement: Any, claim: Any = None, *, relatedness: float | None = None) -> Any:
+        from .stance import StanceDecision
+
+        if claim is None:
+            return self.base.classify(statement, None, relatedness=relatedness)
+        cue = self.cue.classify(statement, claim, relatedness=relatedness)
+        if cue.stance == "query":
+            return cue
+        p = self.model.proba(claim.text, statement.text)
+        shown = ", ".join(f"{k} {v:.2f}" for k, v in sorted(p.items(), key=lambda kv: -kv[1]))
+        evidence = f"; cues: {cue.explanation}" if cue.stance in ("deny", "non_confirm") else ""
+        if p["deny"] >= self.deny_min and p["deny"] >= p["non_confirm"]:
+            stance, conf = "deny", p["deny"]
+        elif p["non_confirm"] >= self.non_confirm_min:
+            stance, conf = "non_confirm", p["non_confirm"]
+        elif p["support"] >= self.support_min:
+            stance, conf = "support", p["support"]
+        else:
+            return StanceDecision("comment", round(p["unrelated"], 3), [f"claim stance model: unrelated p={p['unrelated']:.2f}"],
+                                  f"claim stance model ({shown}){evidence}", models=("pair",))
+        cues = [f"claim stance model: {stance} p={conf:.2f}"] + (list(cue.cues) if cue.stance == stance else [])
+        return StanceDecision(stance, round(conf, 3), cues, f"claim stance model ({shown}){evidence}",  # type: ignore[arg-type]
+                              models=("pair",))

@@ -1,0 +1,172 @@
+"""Assemble the claim–statement stance model's training pairs into one JSONL file outside the
+repository (the public data sets' texts never enter it).
+
+    .venv/bin/python training/claim_stance/build_pairs.py --data ../shared/data --out /tmp/cs/pairs.jsonl
+
+Each line: ``{"claim", "statement", "label", "group", "source"}``, label one of ``LABELS``. ``group``
+is the cross-validation unit (a story: one claim and everything said about it). Sources:
+
+* ``own``: the hand-written pair corpus in ``training/pairs/*.jsonl`` (this project's, all four labels;
+  the only source of ``non_confirm``). Its groups are the folds of the story-grouped CV.
+* ``nli``: ``../shared/data/nli`` (its README's mapping). The claim is the hypothesis, the later
+  statement the premise/evidence: contradiction/REFUTES -> deny, entailment/SUPPORTS -> support,
+  neutral -> unrelated (on topic, no stance). Breaking NLI is capped (87 % contradiction);
+  FEVER-Symmetric is left out (a challenge test set, overlapping FEVER dev); RTE is left out
+  (``not_entailment`` mixes contradiction and neutral).
+* ``fnc1``: FNC-1 train, the bodies the bundled news model trains on (never the README's 300
+  evaluation bodies nor the 200 development bodies, ``training.data.fnc1_body_splits``): the headline
+  against a random sentence of an ``unrelated`` body -> unrelated; against the first sentence of an
+  ``agree`` body -> support. Disagreeing bodies are not used (FNC-1 labels the body, not a sentence).
+* ``rumoureval``: RumourEval 2019 train (never dev): source post vs reply, deny -> deny,
+  support -> support, query / comment -> unrelated (comments subsampled).
+
+Emergent is kept out entirely, so ``claimwatch evaluate emergent`` scores the model on stories it
+never saw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+LABELS = ("deny", "non_confirm", "support", "unrelated")
+OWN_DIR = ROOT / "training" / "pairs"
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
+
+
+def own_pairs(folder: Path = OWN_DIR) -> list[dict[str, str]]:
+    out = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row["label"] not in LABELS:
+                raise ValueError(f"{path}:{n}: label {row['label']!r}")
+            out.append({"claim": row["claim"], "statement": row["statement"], "label": row["label"],
+                        "group": f"own:{row['group']}", "source": "own", "phenomenon": row.get("phenomenon", "")})
+    return out
+
+
+def _detok(text: str) -> str:
+    """SNLI/FEVER are pre-tokenised ("Soul Food is a 1997 film ."): close the spaces a reader would not see."""
+    text = re.sub(r"\s+([.,;:!?%)])", r"\1", text.replace("-LRB-", "(").replace("-RRB-", ")"))
+    return re.sub(r"\(\s+", "(", text).replace("`` ", '"').replace(" ''", '"').strip()
+
+
+def nli_pairs(nli: Path, rng: random.Random, snli_cap: int = 2000, breaking_cap: int = 1000,
+              fever_cap: int = 2000) -> list[dict[str, str]]:
+    """Capped: SNLI's contradictions are captions that cannot describe the same photo, a loose
+    stand-in for a denial, so the NLI sets must not outweigh the news pairs."""
+    mapping = {"contradiction": "deny", "entailment": "support", "neutral": "unrelated",
+               "REFUTES": "deny", "SUPPORTS": "support", "not_entailment": "deny"}
+    out: list[dict[str, str]] = []
+
+    def add(premise: str, hypothesis: str, label: str, group: str, source: str) -> None:
+        if label in mapping and premise.strip() and hypothesis.strip():
+            out.append({"claim": _detok(hypothesis), "statement": _detok(premise), "label": mapping[label],
+                        "group": group, "source": source})
+
+    s1 = (nli / "snli-dev" / "s1.dev").read_text(encoding="utf-8").splitlines()
+    s2 = (nli / "snli-dev" / "s2.dev").read_text(encoding="utf-8").splitlines()
+    lab = (nli / "snli-dev" / "labels.dev").read_text(encoding="utf-8").splitlines()
+    snli = list(zip(s1, s2, lab))
+    rng.shuffle(snli)
+    for a, b, y in snli[:snli_cap]:
+        add(a, b, y.strip(), f"snli:{a}", "nli")
+    breaking = [json.loads(x) for x in (nli / "breaking-nli" / "dataset.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    rng.shuffle(breaking)
+    kept = Counter()
+    for r in breaking:
+        y = r["gold_label"]
+        if y == "contradiction" and kept[y] >= breaking_cap:
+            continue
+        kept[y] += 1
+        add(r["sentence1"], r["sentence2"], y, f"snli:{r['sentence1']}", "nli")
+    f0 = (nli / "fever-nli-dev" / "dev.raw.input0").read_text(encoding="utf-8").splitlines()
+    f1 = (nli / "fever-nli-dev" / "dev.raw.input1").read_text(encoding="utf-8").splitlines()
+    fl = (nli / "fever-nli-dev" / "dev.label").read_text(encoding="utf-8").splitlines()
+    fever = list(zip(f0, f1, fl))
+    rng.shuffle(fever)
+    for a, b, y in fever[:fever_cap]:
+        add(a, b, y.strip(), f"fever:{b}", "nli")
+    for name in ("SNLI.txt", "MNLI.txt"):
+        raw = (nli / "negation-nli" / name).read_bytes().decode("cp1252" if name == "MNLI.txt" else "utf-8", "replace")
+        for line in raw.replace("\r\n", "\n").splitlines()[1:]:
+            parts = line.split("\t")
+            if len(parts) >= 4:
+                add(parts[1], parts[2], parts[3].strip(), f"negnli:{parts[1][:60]}", "nli")
+    return out
+
+
+def fnc1_pairs(data: Path, rng: random.Random, unrelated_cap: int = 2000, agree_cap: int = 1000) -> list[dict[str, str]]:
+    from streams.evaluate import fnc1
+    from training.data import FNC1_BODIES, FNC1_STANCES, fnc1_body_splits
+
+    pairs, bodies = fnc1.load(data / FNC1_STANCES, data / FNC1_BODIES)
+    train_bodies = fnc1_body_splits(pairs)[2]
+    pairs = [p for p in pairs if p.body_id in train_bodies]
+    rng.shuffle(pairs)
+    out: list[dict[str, str]] = []
+    n = Counter()
+    for p in pairs:
+        sentences = [s.strip() for s in _SENT.split(bodies[p.body_id].replace("\n", " ")) if len(s.split()) >= 5]
+        if not sentences:
+            continue
+        if p.stance == "unrelated" and n["unrelated"] < unrelated_cap:
+            statement, label = rng.choice(sentences), "unrelated"
+        elif p.stance == "agree" and n["support"] < agree_cap:
+            statement, label = sentences[0], "support"
+        else:
+            continue
+        n[label] += 1
+        out.append({"claim": p.headline, "statement": statement[:600], "label": label,
+                    "group": f"fnc1:{p.headline}", "source": "fnc1"})
+    return out
+
+
+def rumoureval_pairs(data: Path, rng: random.Random, comment_keep: float = 0.3) -> list[dict[str, str]]:
+    from training.data import load_rumoureval
+
+    train, _dev = load_rumoureval(data)
+    mapping = {"deny": "deny", "support": "support", "query": "unrelated", "comment": "unrelated"}
+    out = []
+    for p in train:
+        if p.is_source or (p.label == "comment" and rng.random() > comment_keep):
+            continue
+        out.append({"claim": p.source_text, "statement": p.text, "label": mapping[p.label],
+                    "group": f"rumoureval:{p.group}", "source": "rumoureval"})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--sources", nargs="+", default=["own", "nli", "fnc1", "rumoureval"])
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    rows: list[dict[str, str]] = []
+    for source in args.sources:
+        got = {"own": lambda: own_pairs(), "nli": lambda: nli_pairs(args.data / "nli", rng),
+               "fnc1": lambda: fnc1_pairs(args.data, rng), "rumoureval": lambda: rumoureval_pairs(args.data, rng)}[source]()
+        print(f"{source}: {len(got)} pairs {dict(sorted(Counter(r['label'] for r in got).items()))}", file=sys.stderr)
+        rows.extend(got)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"{len(rows)} pairs -> {args.out} {dict(sorted(Counter(r['label'] for r in rows).items()))}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
