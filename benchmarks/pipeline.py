@@ -6,7 +6,8 @@ Baselines measured in the same run (the machines are noisy, so compare ratios, n
 - enrichment vs a bare spaCy parse of the same texts (what attribution/timex/entities add);
 - the claim tracker vs the same tracker without embeddings (what MiniLM costs), and the tracker with the
   service's trained reply and news stance models vs the cue-only one (what the models cost), and the
-  service's models vs the same without the reply cross-encoder (what it costs per comment);
+  service's models vs the same without the reply cross-encoder (what it costs per comment), and vs the
+  same without the claim stance model (what it costs per statement);
 - what the worker runs since statements carry their vectors (``streams/nlp/vectors.py``): enrichment
   plus the vectors (one batch per document) vs enrichment alone, and the service's tracker on
   statements with vectors vs the same tracker embedding the texts itself. The tracker runs on one
@@ -29,6 +30,7 @@ from pathlib import Path
 from schemas import ArticlePublished, ClaimRecord, SeenStatement
 from streams.state import StateTable
 from streams.ingest.archive import load_archive
+from streams.nlp.claim_stance import ClaimStanceModel
 from streams.nlp.embeddings import Embedder
 from streams.nlp.enrich import enrich_article, enrich_comment
 from streams.nlp.pipeline import get_nlp
@@ -73,6 +75,13 @@ def main() -> None:
     bare_best, bare_median, _ = best_of(args.repeat, lambda: list(nlp.pipe(texts)))
     enrich_best, enrich_median, statements = best_of(args.repeat, enrich_all)
 
+    def fresh(tracker: ClaimTracker) -> None:
+        """Empty the caches a repeat would otherwise hit: sentence vectors and claim-stance pairs."""
+        tracker.matcher.embedder._cache.clear()
+        model = getattr(tracker.stance, "model", None)
+        if isinstance(model, ClaimStanceModel):
+            model._cache.clear()
+
     def track(with_embedder: bool, service_models: bool = False, **settings):  # type: ignore[no-untyped-def]
         def run():  # type: ignore[no-untyped-def]
             embedder._cache.clear()
@@ -80,7 +89,7 @@ def main() -> None:
                 # What the worker runs: the trained reply and news stance models (and the reply
                 # cross-encoder, unless ``settings`` turn it off) next to the cues.
                 tracker = make_tracker({}, {}, Settings(**settings))
-                tracker.matcher.embedder._cache.clear()
+                fresh(tracker)
             else:
                 tracker = ClaimTracker({}, {}, embedder=embedder if with_embedder else None)
             return [a for s in statements for a in tracker.process(s).alerts]
@@ -98,7 +107,7 @@ def main() -> None:
 
     def track_carried():  # type: ignore[no-untyped-def]
         tracker = make_tracker({}, {}, Settings())
-        tracker.matcher.embedder._cache.clear()
+        fresh(tracker)
         return [a for s in carried for a in tracker.process(s).alerts]
 
     carried_best, carried_median, carried_alerts = best_of(args.repeat, track_carried)
@@ -108,7 +117,7 @@ def main() -> None:
         claims = state.section("claim:", ClaimRecord, cached=True)
         seen = state.section("seen:", SeenStatement)
         tracker = make_tracker(claims, seen, Settings())
-        tracker.matcher.embedder._cache.clear()
+        fresh(tracker)
         alerts = []
         for s in carried:
             state.begin(s.event_id)
@@ -122,6 +131,7 @@ def main() -> None:
     plain_best, plain_median, _ = best_of(args.repeat, track(False))
     service_best, service_median, service_alerts = best_of(args.repeat, track(True, service_models=True))
     no_xenc_best, _, no_xenc_alerts = best_of(args.repeat, track(True, service_models=True, reply_crossencoder=False))
+    no_pair_best, _, no_pair_alerts = best_of(args.repeat, track(True, service_models=True, claim_stance=False))
     comments = sum(1 for s in statements if s.document_kind == "comment")
     n = len(statements)
     report = {
@@ -148,6 +158,11 @@ def main() -> None:
             "crossencoder_ms_per_comment": round(1000 * (service_best - no_xenc_best) / max(1, comments), 2),
             "comments": comments,
             "service_over_this": round(service_best / no_xenc_best, 2)},
+        "baseline_service_models_without_claim_stance_model": {
+            "best_s": round(no_pair_best, 3), "ms_per_statement": round(1000 * no_pair_best / n, 2),
+            "alerts": len(no_pair_alerts),
+            "claim_stance_ms_per_statement": round(1000 * (service_best - no_pair_best) / n, 2),
+            "service_over_this": round(service_best / no_pair_best, 2)},
         "enrich_with_statement_vectors": {"best_s": round(vectors_best, 3),
                                           "ms_per_statement": round(1000 * vectors_best / n, 2),
                                           "over_enrich": round(vectors_best / enrich_best, 2)},

@@ -152,19 +152,28 @@ class Settings(BaseSettings):
     claim_stance_model_path: Path | None = Field(
         None, description="Directory of a claim stance model (model.onnx + config.json, see "
         "training/claim_stance/train_claim_stance.py); default: the bundled streams/nlp/resources/claim_stance.")
-    claim_stance_deny_min: float = Field(0.5, ge=0.0, le=1.0, description="Min claim-stance p(deny) for a denial.")
+    claim_stance_deny_min: float = Field(
+        1.0, ge=0.0, le=1.0, description="Min claim-stance p(deny) for a denial the model finds on its own (in a "
+        "sentence that refutes); 1.0: never, denials come from the cues and the reply/news models, checked by the "
+        "model (on the tuned scenario stories, 0.6 found more denials and far more false alerts).")
     claim_stance_non_confirm_min: float = Field(
-        0.5, ge=0.0, le=1.0, description="Min claim-stance p(non_confirm) for a refusal to confirm.")
+        0.6, ge=0.0, le=1.0, description="Min claim-stance p(non_confirm) for a refusal to confirm.")
+    claim_stance_unrelated_veto: float = Field(
+        0.5, ge=0.0, le=1.01, description="A cue or reply-model denial is dropped when the claim stance model gives "
+        "p(unrelated) at or above this (1.01: never).")
+    claim_stance_veto_max_match: float = Field(
+        0.5, ge=0.0, le=1.01, description="The veto applies only to statements the matcher scores below this against "
+        "the claim (1.01: always).")
     claim_stance_support_min: float = Field(0.5, ge=0.0, le=1.0, description="Min claim-stance p(support) for support.")
     claim_lead_sentences: int = Field(
-        0, ge=0, description="Only an article's first N sentences found claims (later ones join, support or deny "
-        "them); 0: any sentence.")
+        2, ge=0, description="The outlet's own sentences found claims only among an article's first N "
+        "(later ones join, support or deny them; attributed assertions found claims anywhere); 0: any sentence.")
     comment_alerts: bool = Field(True, description="Alert on denials in reader comments (at comment_alert_severity).")
     comment_alert_severity: Literal["low", "medium", "high"] = Field("low", description="Severity of comment alerts.")
     non_confirm_max_severity: Literal["low", "medium", "high"] = Field(
         "medium", description="Highest severity of a non-confirmation alert.")
-    deny_match_threshold: float = Field(0.40, ge=0.0, le=1.0, description="Min statement-claim match score for a deny alert.")
-    non_confirm_match_threshold: float = Field(0.35, ge=0.0, le=1.0, description="Min match score for a non-confirmation alert.")
+    deny_match_threshold: float = Field(0.30, ge=0.0, le=1.0, description="Min statement-claim match score for a deny alert.")
+    non_confirm_match_threshold: float = Field(0.25, ge=0.0, le=1.0, description="Min match score for a non-confirmation alert.")
     join_match_threshold: float = Field(0.55, ge=0.0, le=1.0, description="Min match score for a restatement to join a claim as a new source.")
     alert_min_confidence: float = Field(0.45, ge=0.0, le=1.0, description="Min stance confidence for an alert.")
 

@@ -13,6 +13,7 @@ from typing import Any
 from schemas.claims import ClaimRecord
 from schemas.statements import StatementExtracted
 
+from ..nlp.claim_stance import ClaimStanceClassifier
 from ..nlp.claims import entities_in, key_terms
 from ..nlp.matching import ClaimMatcher, MatchCandidate
 from ..nlp.stance import StanceClassifier, StanceDecision
@@ -165,18 +166,27 @@ def cv_base(settings: Settings) -> tuple[Any, Any]:
     from ..nlp.stance_model import TrainedStanceClassifier
 
     base = make_stance_classifier(settings)
-    if not isinstance(base, TrainedStanceClassifier):
+    trained = base.base if isinstance(base, ClaimStanceClassifier) else base
+    if not isinstance(trained, TrainedStanceClassifier):
         raise DataError("--cv needs the trained stance model (stance_model_path or the bundled one)")
     return base, make_embedder(settings)
 
 
 def with_news_model(base: Any, embedder: Any, loaded: Any) -> StanceClassifier:
-    """``base`` (a ``TrainedStanceClassifier``) with a news stance model trained in a fold."""
+    """The service's classifier (``cv_base``) with a news stance model trained in a fold; the claim stance
+    model, when the service has one, stays (it never trained on Emergent, nor on FNC-1's scored bodies)."""
     from ..nlp import news_stance
     from ..nlp.stance_model import TrainedStanceClassifier
 
-    return TrainedStanceClassifier(base.model_dir, embedder=embedder, cue=base.cue,
+    pair = base if isinstance(base, ClaimStanceClassifier) else None
+    trained = pair.base if pair is not None else base
+    fold = TrainedStanceClassifier(trained.model_dir, embedder=embedder, cue=trained.cue,
                                    news=news_stance.NewsStanceModel(embedder=embedder, loaded=loaded),
-                                   news_deny_min=base.news_deny_min,
-                                   news_attributed_min_match=base.news_attributed_min_match,
-                                   crossencoder=base.crossencoder)
+                                   news_deny_min=trained.news_deny_min,
+                                   news_attributed_min_match=trained.news_attributed_min_match,
+                                   crossencoder=trained.crossencoder)
+    if pair is None:
+        return fold
+    return ClaimStanceClassifier(fold, pair.model, deny_min=pair.deny_min, non_confirm_min=pair.non_confirm_min,
+                                 support_min=pair.support_min, unrelated_veto=pair.unrelated_veto,
+                                 veto_max_match=pair.veto_max_match)

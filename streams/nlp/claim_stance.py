@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ import numpy as np
 
 from .crossencoder import log_softmax
 from .embeddings import DEFAULT_TOKENIZER_PATH, onnx_session
+from .news_stance import states_refutation
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +94,34 @@ class ClaimStanceModel:
         return out
 
 
+def _rx(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+
+#: Words that say something is false or did not happen (with ``news_stance.states_refutation``'s).
+_NEGATIONS = _rx("nobody", "nothing", "none", "neither", "nor", "without", "no one", "not a single")
+#: Words of a refusal or an inability to confirm, and what is not confirmed.
+_DECLINE = _rx(r"declin\w*", r"refus\w*", "unable", "cannot", "can't", "could not", "couldn't", "would not", "wouldn't",
+               "not in a position", "too early", "no comment", r"unclear")
+_NOT_CONFIRMED = _rx(r"confirm\w*", r"verif\w*", r"comment\w*", "aware", "unaware", "notified", "informed", "evidence",
+                     "knowledge", "information", r"speculat\w*", "decision", "record", "details", "indication")
+
+
+def refutes(text: str) -> bool:
+    """Whether ``text`` says in words that something is false or did not happen: a refuting word or a
+    negation. The claim stance model learnt denials from contradictions too (NLI pairs: two captions
+    that cannot describe one photo), and on news it reads many a neutral sentence about the same story
+    as one; a denial the service acts on says so."""
+    return states_refutation(text) or bool(_NEGATIONS.search(text))
+
+
+def declines(text: str) -> bool:
+    """Whether ``text`` says that someone cannot or will not confirm something, or has no knowledge of it
+    ("declined to confirm", "has seen no evidence", "was not notified"): a refusal word, or a negation,
+    next to a word of what is confirmed or known."""
+    return bool(_NOT_CONFIRMED.search(text)) and (bool(_DECLINE.search(text)) or refutes(text))
+
+
 class ClaimStanceClassifier:
     """The service's stance classifier with the claim–statement model deciding every claim-dependent
     stance (``classify(statement, claim)``).
@@ -105,7 +135,7 @@ class ClaimStanceClassifier:
     """
 
     def __init__(self, base: Any, model: ClaimStanceModel, *, deny_min: float = 0.5, non_confirm_min: float = 0.5,
-                 support_min: float = 0.5) -> None:
+                 support_min: float = 0.5, unrelated_veto: float = 0.5, veto_max_match: float = 1.01) -> None:
         from .stance import CueStanceClassifier
 
         self.base = base
@@ -114,27 +144,37 @@ class ClaimStanceClassifier:
         self.deny_min = deny_min
         self.non_confirm_min = non_confirm_min
         self.support_min = support_min
+        self.unrelated_veto = unrelated_veto
+        self.veto_max_match = veto_max_match
 
     def classify(self, statement: Any, claim: Any = None, *, relatedness: float | None = None) -> Any:
         from .stance import StanceDecision
 
         if claim is None:
             return self.base.classify(statement, None, relatedness=relatedness)
-        cue = self.cue.classify(statement, claim, relatedness=relatedness)
-        if cue.stance == "query":
-            return cue
+        asked = self.cue.classify(statement, claim, relatedness=relatedness)
+        if asked.stance == "query":
+            return asked  # a question stays a question
         p = self.model.proba(claim.text, statement.text)
         shown = ", ".join(f"{k} {v:.2f}" for k, v in sorted(p.items(), key=lambda kv: -kv[1]))
-        evidence = f"; cues: {cue.explanation}" if cue.stance in ("deny", "non_confirm") else ""
-        if p["deny"] >= self.deny_min and p["deny"] >= p["non_confirm"]:
-            stance, conf = "deny", p["deny"]
-        elif p["non_confirm"] >= self.non_confirm_min:
-            stance, conf = "non_confirm", p["non_confirm"]
-        elif p["support"] >= self.support_min:
-            stance, conf = "support", p["support"]
-        else:
-            return StanceDecision("comment", round(p["unrelated"], 3), [f"claim stance model: unrelated p={p['unrelated']:.2f}"],
-                                  f"claim stance model ({shown}){evidence}", models=("pair",))
-        cues = [f"claim stance model: {stance} p={conf:.2f}"] + (list(cue.cues) if cue.stance == stance else [])
-        return StanceDecision(stance, round(conf, 3), cues, f"claim stance model ({shown}){evidence}",  # type: ignore[arg-type]
-                              models=("pair",))
+        if p["deny"] >= self.deny_min and p["deny"] >= p["non_confirm"] and refutes(statement.text):
+            return StanceDecision("deny", round(p["deny"], 3), [f"claim stance model: deny p={p['deny']:.2f}"],
+                                  f"claim stance model ({shown}) in a sentence that refutes", models=("pair",))
+        if p["non_confirm"] >= self.non_confirm_min and declines(statement.text):
+            return StanceDecision("non_confirm", round(p["non_confirm"], 3),
+                                  [f"claim stance model: non_confirm p={p['non_confirm']:.2f}"],
+                                  f"claim stance model ({shown}) in a sentence that declines to confirm", models=("pair",))
+        base = self.base.classify(statement, claim, relatedness=relatedness)
+        if base.stance in ("deny", "non_confirm"):
+            if p["unrelated"] >= self.unrelated_veto and (relatedness or 0.0) < self.veto_max_match:
+                return StanceDecision("comment", round(p["unrelated"], 3), [f"claim stance model: unrelated p={p['unrelated']:.2f}"],
+                                      f"{base.explanation}; but the claim stance model reads it as about something else "
+                                      f"({shown})", models=base.models)
+            return StanceDecision(base.stance, base.confidence, list(base.cues),
+                                  f"{base.explanation}; claim stance model: {shown}", models=base.models)
+        if p["support"] >= self.support_min and p["support"] >= max(p["deny"], p["non_confirm"]):
+            return StanceDecision("support", round(p["support"], 3), [f"claim stance model: support p={p['support']:.2f}"]
+                                  + [c for c in base.cues if c.startswith("confirm verb")],
+                                  f"claim stance model ({shown})", models=("pair",))
+        return StanceDecision("comment", round(p["unrelated"], 3), [f"claim stance model: {max(p, key=p.__getitem__)}"],
+                              f"claim stance model ({shown}); {base.explanation}", models=("pair",))

@@ -233,9 +233,10 @@ class ClaimRecognizer:
     min_words: int = 4
     comment_claims: bool = False
     assertive_verbs: frozenset[str] = field(default=ASSERTIVE_VERBS)
-    #: Only an article's first ``lead_sentences`` statements found claims (0: any). News puts the news
-    #: in its lead; later paragraphs restate it (they join the claim), quote reactions and give
-    #: background (what the subject cost, its history), which is not a claim to watch.
+    #: The outlet's own sentences found claims only in an article's first ``lead_sentences`` (0: any).
+    #: News puts the news in its lead; the outlet's later sentences restate it (they join the claim)
+    #: or give background (what the subject cost, its history, what is not yet known), which is not a
+    #: claim to watch. An attributed assertion deeper in ("He accused the West of ...") still is.
     lead_sentences: int = 0
 
     def claim_text(self, statement: StatementExtracted) -> str:
@@ -262,7 +263,7 @@ class ClaimRecognizer:
             return None
         if stance in ("deny", "non_confirm", "query"):
             return None
-        if self.lead_sentences and statement.index >= self.lead_sentences:
+        if self.lead_sentences and statement.index >= self.lead_sentences and att.speaker_kind == "narrator":
             return None
         text = self.claim_text(statement)
         if not text or text.rstrip().endswith("?") or statement.text.rstrip().endswith("?"):

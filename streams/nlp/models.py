@@ -72,7 +72,9 @@ def make_stance_classifier(settings: Settings) -> StanceClassifier:
         return base
     return ClaimStanceClassifier(base, model, deny_min=settings.claim_stance_deny_min,
                                  non_confirm_min=settings.claim_stance_non_confirm_min,
-                                 support_min=settings.claim_stance_support_min)
+                                 support_min=settings.claim_stance_support_min,
+                                 unrelated_veto=settings.claim_stance_unrelated_veto,
+                                 veto_max_match=settings.claim_stance_veto_max_match)
 
 
 def make_claim_stance_model(settings: Settings) -> ClaimStanceModel | None:

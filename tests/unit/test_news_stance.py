@@ -105,7 +105,8 @@ def test_cue_decisions_stand_and_without_a_claim_the_model_is_not_asked() -> Non
 
 
 def test_settings_choose_or_skip_the_news_model(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    clf = make_stance_classifier(Settings(news_attributed_min_match=0.7, news_deny_min_probability=0.6))
+    clf = make_stance_classifier(Settings(news_attributed_min_match=0.7, news_deny_min_probability=0.6,
+                                            claim_stance=False))
     assert isinstance(clf, TrainedStanceClassifier) and clf.news is not None
     assert clf.news_attributed_min_match == 0.7 and clf.news_deny_min == 0.6
     missing = make_news_model(Settings(news_stance_model_path=tmp_path / "missing"))

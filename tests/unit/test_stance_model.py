@@ -77,13 +77,13 @@ def test_non_confirmation_stays_with_the_cue_lexicon(clf: TrainedStanceClassifie
 
 
 def test_factory_uses_the_model_and_falls_back(tmp_path: Path) -> None:
-    assert isinstance(make_stance_classifier(Settings()), TrainedStanceClassifier)
+    assert isinstance(make_stance_classifier(Settings(claim_stance=False)), TrainedStanceClassifier)
     own = tmp_path / "own"
     shutil.copytree(DEFAULT_MODEL_DIR, own)
-    chosen = make_stance_classifier(Settings(stance_model_path=own))
+    chosen = make_stance_classifier(Settings(stance_model_path=own, claim_stance=False))
     assert isinstance(chosen, TrainedStanceClassifier) and chosen.model_dir == own
     # A path without a model: the bundled one is used (logged), never a crash.
-    empty = make_stance_classifier(Settings(stance_model_path=tmp_path / "missing"))
+    empty = make_stance_classifier(Settings(stance_model_path=tmp_path / "missing", claim_stance=False))
     assert isinstance(empty, TrainedStanceClassifier) and empty.model_dir == DEFAULT_MODEL_DIR
 
 
@@ -91,5 +91,5 @@ def test_falls_back_to_cues_without_any_model(tmp_path: Path, monkeypatch: pytes
     import streams.nlp.stance_model as sm
 
     monkeypatch.setattr(sm, "DEFAULT_MODEL_DIR", tmp_path / "none")
-    assert isinstance(make_stance_classifier(Settings()), CueStanceClassifier)
+    assert isinstance(make_stance_classifier(Settings(claim_stance=False)), CueStanceClassifier)
     assert not model_available(tmp_path / "none")

@@ -153,11 +153,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--sources", nargs="+", default=["own", "nli", "fnc1", "rumoureval"])
+    ap.add_argument("--nli-caps", type=int, nargs=3, default=[2000, 1000, 2000], metavar=("SNLI", "BREAKING", "FEVER"),
+                    help="how many SNLI, Breaking NLI (contradictions) and FEVER pairs to take")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     rows: list[dict[str, str]] = []
     for source in args.sources:
-        got = {"own": lambda: own_pairs(), "nli": lambda: nli_pairs(args.data / "nli", rng),
+        got = {"own": lambda: own_pairs(), "nli": lambda: nli_pairs(args.data / "nli", rng, *args.nli_caps),
                "fnc1": lambda: fnc1_pairs(args.data, rng), "rumoureval": lambda: rumoureval_pairs(args.data, rng)}[source]()
         print(f"{source}: {len(got)} pairs {dict(sorted(Counter(r['label'] for r in got).items()))}", file=sys.stderr)
         rows.extend(got)

@@ -143,6 +143,9 @@ def train_and_export(rows: list[dict], args) -> None:
     model.eval()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.save_hf:
+        model.save_pretrained(args.save_hf)
+        tok.save_pretrained(args.save_hf)
     with tempfile.TemporaryDirectory() as tmp:
         _, q8 = export_int8(model, tok, tmp)
         shutil.copy(q8, out / "model.onnx")
@@ -173,6 +176,8 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--cv", type=int, default=0)
     ap.add_argument("--own-repeat", type=int, default=2, help="each hand-written pair is seen this many times an epoch")
+    ap.add_argument("--save-hf", default="", help="also save the fine-tuned model in transformers' format here "
+                    "(a first stage whose weights --model then starts the second from)")
     add_recipe_args(ap, epochs=2, max_len=128, comment_keep=1.0)
     args = ap.parse_args()
     random.seed(args.seed); np.random.seed(args.seed); torch.manual_seed(args.seed)

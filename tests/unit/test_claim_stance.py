@@ -1,0 +1,126 @@
+"""The bundled claim stance model: the artefact, its inputs, the decisions it makes toward a claim, how
+the tracker acts on them, and the settings."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from schemas import ClaimRecord
+from streams.nlp import models
+from streams.nlp.claim_stance import (
+    CLAIM_STANCE_FILES, CLASSES, DEFAULT_CLAIM_STANCE_DIR, ClaimStanceClassifier, ClaimStanceModel,
+)
+from streams.nlp.stance import CueStanceClassifier, StanceDecision
+from streams.nlp.stance_model import cue_statement
+from streams.settings import Settings
+
+RESOURCES = Path(models.__file__).parent / "resources"
+AT = datetime(2026, 3, 3, 12, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def model() -> ClaimStanceModel:
+    assert all((DEFAULT_CLAIM_STANCE_DIR / f).is_file() for f in CLAIM_STANCE_FILES), "the bundled model is missing"
+    return ClaimStanceModel()
+
+
+def claim(text: str) -> ClaimRecord:
+    return ClaimRecord(claim_id="claim-1", text=text, first_seen_at=AT, last_seen_at=AT, origin_statement_id="s0")
+
+
+def test_the_artefact_is_complete_and_all_models_fit_the_budget() -> None:
+    files = {p.name for p in DEFAULT_CLAIM_STANCE_DIR.iterdir()}
+    assert {"model.onnx", "config.json", "card.md"} <= files
+    total = sum(p.stat().st_size for p in RESOURCES.rglob("*") if p.is_file())
+    assert total < 500 * 1024 * 1024, f"the bundled models take {total / 2**20:.1f} MiB"
+
+
+def test_the_service_computes_the_logits_training_computed(model: ClaimStanceModel) -> None:
+    """config.json holds the exported model's logits for hand-written pairs, tokenized by transformers in
+    the training environment; the bundled tokenizer and onnxruntime here must give the same. The
+    tolerance: int8 ONNX on another onnxruntime build moves logits by about 1e-4 here."""
+    reference = model.config["reference"]
+    assert len(reference) >= 4
+    for r in reference:
+        got = model.logits(r["claim"], r["statement"])
+        assert np.allclose(got, r["logits"], atol=2e-3), (r, got.tolist())
+
+
+def test_probabilities_are_deterministic_and_cached(model: ClaimStanceModel) -> None:
+    a = model.proba("The bridge was closed.", "The bridge is open, the city said.")
+    assert set(a) == set(CLASSES) and abs(sum(a.values()) - 1) < 1e-9
+    assert ClaimStanceModel().proba("The bridge was closed.", "The bridge is open, the city said.") == a
+
+
+@pytest.mark.parametrize("statement, want", [
+    ("\"We are not in discussions with Hexa Lift or anyone else about the crane business,\" Norvik spokeswoman Ida Berg said.",
+     "deny"),
+    ("Norvik Ports declined to confirm the report, saying it does not comment on market speculation.", "non_confirm"),
+    ("Norvik Ports confirmed on Tuesday that it had agreed to sell the crane unit to Hexa Lift.", "support"),
+])
+def test_decisions_toward_a_claim(model: ClaimStanceModel, statement: str, want: str) -> None:
+    clf = ClaimStanceClassifier(CueStanceClassifier(), model)
+    d = clf.classify(cue_statement(statement, kind="article"), claim("Norvik Ports is in talks to sell its crane unit to Hexa Lift."))
+    assert d.stance == want and d.models == ("pair",), d
+    assert "claim stance model" in d.explanation
+
+
+def test_without_a_claim_the_base_decides_and_questions_stay_questions(model: ClaimStanceModel) -> None:
+    class Base:
+        def classify(self, statement, claim=None, *, relatedness=None):  # type: ignore[no-untyped-def]
+            return StanceDecision("comment", 0.5, [], "base")
+
+    clf = ClaimStanceClassifier(Base(), model)
+    assert clf.classify(cue_statement("That is not true."), None).explanation == "base"
+    q = clf.classify(cue_statement("Is the crane unit really for sale?"), claim("Norvik Ports is selling its crane unit."))
+    assert q.stance == "query" and q.models == ()
+
+
+def test_thresholds_decide(model: ClaimStanceModel) -> None:
+    text = cue_statement("\"We are not selling the crane unit,\" a Norvik spokeswoman said.", kind="article")
+    c = claim("Norvik Ports is in talks to sell its crane unit to Hexa Lift.")
+    p = model.proba(c.text, text.text)
+    assert ClaimStanceClassifier(CueStanceClassifier(), model, deny_min=0.0).classify(text, c).stance == "deny"
+    strict = ClaimStanceClassifier(CueStanceClassifier(), model, deny_min=min(1.0, p["deny"] + 1e-6),
+                                   non_confirm_min=1.0, support_min=1.0)
+    assert strict.classify(text, c).stance == "comment"
+
+
+def test_settings_switch_it_off_and_point_elsewhere(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    assert isinstance(models.make_stance_classifier(Settings()), ClaimStanceClassifier)
+    assert not isinstance(models.make_stance_classifier(Settings(claim_stance=False)), ClaimStanceClassifier)
+    own = tmp_path / "own"
+    shutil.copytree(DEFAULT_CLAIM_STANCE_DIR, own)
+    assert models.make_claim_stance_model(Settings(claim_stance_model_path=own)).model_dir == own
+    with caplog.at_level("WARNING"):
+        fallback = models.make_claim_stance_model(Settings(claim_stance_model_path=tmp_path / "empty"))
+    assert fallback is not None and fallback.model_dir == DEFAULT_CLAIM_STANCE_DIR
+    assert "holds no model.onnx" in caplog.text
+    clf = models.make_stance_classifier(Settings(claim_stance_deny_min=0.7, claim_stance_non_confirm_min=0.6))
+    assert (clf.deny_min, clf.non_confirm_min) == (0.7, 0.6)
+
+
+def test_a_wrong_config_is_refused(tmp_path: Path) -> None:
+    own = tmp_path / "own"
+    shutil.copytree(DEFAULT_CLAIM_STANCE_DIR, own)
+    config = json.loads((own / "config.json").read_text())
+    (own / "config.json").write_text(json.dumps(config | {"format": "something-else/2"}))
+    with pytest.raises(ValueError, match="format"):
+        ClaimStanceModel(own)
+    (own / "config.json").write_text(json.dumps(config | {"classes": ["deny", "support"]}))
+    with pytest.raises(ValueError, match="classes"):
+        ClaimStanceModel(own)
+
+
+def test_serving_needs_no_torch() -> None:
+    code = ("import sys; from streams.nlp.claim_stance import ClaimStanceModel; "
+            "ClaimStanceModel().proba('a claim', 'a statement'); assert 'torch' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
