@@ -37,6 +37,26 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
+def pair_tokenizer(path: Path, max_len: int) -> Any:
+    """The bundled MiniLM tokenizer set up as the cross-encoders were trained: a pair cut to ``max_len``
+    tokens together, the longer side first, no padding."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.enable_truncation(max_length=max_len, strategy="longest_first")
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def pair_inputs(tokenizer: Any, first: str, second: str) -> dict[str, np.ndarray]:
+    """The ONNX inputs for one pair, ``[CLS] first [SEP] second [SEP]`` (always a pair, as training's
+    batched call made it: an empty second text gives ``[SEP] [SEP]``)."""
+    e = tokenizer.encode(first or "", second or "")
+    return {"input_ids": np.asarray([e.ids], dtype=np.int64),
+            "attention_mask": np.asarray([e.attention_mask], dtype=np.int64),
+            "token_type_ids": np.asarray([e.type_ids], dtype=np.int64)}
+
+
 class CrossEncoder:
     """Scores (claim, statement) pairs: ``logits(claim_text, text)`` -> one raw score per class.
 
@@ -70,11 +90,7 @@ class CrossEncoder:
         with self._lock:
             if self._session is not None:
                 return
-            from tokenizers import Tokenizer
-
-            tokenizer = Tokenizer.from_file(str(self.tokenizer_path))
-            tokenizer.enable_truncation(max_length=self.max_len, strategy="longest_first")
-            tokenizer.no_padding()
+            tokenizer = pair_tokenizer(self.tokenizer_path, self.max_len)
             session = onnx_session(self.model_dir / "model.onnx", self.intra_op_num_threads)
             self._tokenizer = tokenizer
             self._session = session
@@ -84,11 +100,7 @@ class CrossEncoder:
         """The model's inputs for one pair: ``[CLS] claim [SEP] text [SEP]``, cut to ``max_len`` tokens
         (the longer side first), exactly as training tokenized them."""
         self._ensure_loaded()
-        # Always a pair, as transformers' batched call in training made it (an empty statement: [SEP] [SEP]).
-        e = self._tokenizer.encode(claim_text or "", text or "")
-        return {"input_ids": np.asarray([e.ids], dtype=np.int64),
-                "attention_mask": np.asarray([e.attention_mask], dtype=np.int64),
-                "token_type_ids": np.asarray([e.type_ids], dtype=np.int64)}
+        return pair_inputs(self._tokenizer, claim_text, text)
 
     def logits(self, claim_text: str, text: str) -> np.ndarray:
         feeds = self.encode(claim_text, text)  # loads the session

@@ -79,9 +79,12 @@ def test_without_a_claim_the_base_decides_and_questions_stay_questions(model: Cl
             return StanceDecision("comment", 0.5, [], "base")
 
     clf = ClaimStanceClassifier(Base(), model)
-    assert clf.classify(cue_statement("That is not true."), None).explanation == "base"
-    q = clf.classify(cue_statement("Is the crane unit really for sale?"), claim("Norvik Ports is selling its crane unit."))
+    c = claim("Norvik Ports is selling its crane unit.")
+    assert clf.classify(cue_statement("That is not true.", kind="article"), None).explanation == "base"
+    q = clf.classify(cue_statement("Is the crane unit really for sale?", kind="article"), c)
     assert q.stance == "query" and q.models == ()
+    # Comments and replies stay with the reply models, trained and tuned on replies.
+    assert clf.classify(cue_statement("That is not true, the unit is not for sale."), c).explanation == "base"
 
 
 def test_thresholds_decide(model: ClaimStanceModel) -> None:
