@@ -12,6 +12,15 @@ Grid (2 cores make a replay of the 30 stories cost about two minutes, so it is s
 sentences of an article may found a claim (``claim_lead_sentences``), the model's p(deny) floor
 (``claim_stance_deny_min``; ``claim_stance_non_confirm_min`` stays 0.5) and the match-score floor of
 deny alerts (``deny_match_threshold``; ``non_confirm_match_threshold`` 0.05 below it, as in the defaults).
+That grid ran with the first (single-stage) model. The two-stage model's settings were then compared
+one by one, under the same objective:
+
+    .venv/bin/python training/experiments/scenario_tuning.py --settings '{}' \
+        '{"claim_stance_deny_min": 0.5, "claim_stance_non_confirm_min": 0.5, "claim_stance_veto_max_match": 1.01}' \
+        '{"claim_stance_deny_min": 0.6, "claim_stance_veto_max_match": 1.01}' '{"claim_stance_deny_min": 0.6}' \
+        '{"claim_stance_unrelated_veto": 1.01, "claim_stance_deny_min": 0.5, "claim_stance_non_confirm_min": 0.5}'
+
+(``{}``: the defaults; the table and the choice are in ``training/experiments/README.md``.)
 """
 
 from __future__ import annotations
@@ -45,6 +54,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--stories", type=Path, default=ROOT / "benchmarks" / "scenarios" / "tuned")
     ap.add_argument("--out", type=Path, default=Path("/tmp/scenario_grid.json"))
+    ap.add_argument("--settings", nargs="+", metavar="JSON", help="instead of the grid: score these Settings "
+                    "overrides, each a JSON object")
     args = ap.parse_args()
     assert args.stories.name != "heldout", "thresholds are never chosen on the held-out split"
     stories = load_stories([args.stories])
@@ -53,6 +64,13 @@ def main() -> None:
     assert model is not None, "no claim stance model"
     model._cache_size = 1_000_000  # every pair of the grid is scored once
     rows = []
+    if args.settings:
+        for spec in args.settings:
+            r = evaluate_set(stories, Settings(**json.loads(spec)), statements=statements)
+            print(json.dumps({"settings": json.loads(spec), "objective": objective(r),
+                              **{k: r[k] for k in ("recall", "precision", "false_per_100_docs", "found", "alerts",
+                                                   "right", "false", "wrong_claim", "cross_story")}}), flush=True)
+        return
     for lead, deny_min, match in itertools.product(*GRID.values()):
         t0 = time.perf_counter()
         settings = Settings(claim_lead_sentences=lead, claim_stance_deny_min=deny_min,
