@@ -185,8 +185,4 @@ def with_news_model(base: Any, embedder: Any, loaded: Any) -> StanceClassifier:
                                    news_deny_min=trained.news_deny_min,
                                    news_attributed_min_match=trained.news_attributed_min_match,
                                    crossencoder=trained.crossencoder)
-    if pair is None:
-        return fold
-    return ClaimStanceClassifier(fold, pair.model, deny_min=pair.deny_min, non_confirm_min=pair.non_confirm_min,
-                                 support_min=pair.support_min, unrelated_veto=pair.unrelated_veto,
-                                 veto_max_match=pair.veto_max_match)
+    return fold if pair is None else pair.with_base(fold)

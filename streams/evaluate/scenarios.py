@@ -138,7 +138,7 @@ def score(stories: Sequence[Story], alerts: Sequence[DenialDetected], statements
         cross = bool(claim_stories - {story_id})
         hits = [i for i, (sp, _, _, _) in enumerate(gold.expected) if _overlaps(sp, denial)]
         right = [i for i in hits
-                 if any(_overlaps(a, b) for a in source_spans for b in golds[story_id].claim_spans[gold.expected[i][1]])]
+                 if any(_overlaps(a, b) for a in source_spans for b in gold.claim_spans[gold.expected[i][1]])]
         if right:
             kind = "right"
             found.update((story_id, i) for i in right)

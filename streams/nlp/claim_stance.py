@@ -25,6 +25,7 @@ import numpy as np
 from .crossencoder import log_softmax, pair_inputs, pair_tokenizer
 from .embeddings import DEFAULT_TOKENIZER_PATH, onnx_session
 from .news_stance import states_refutation
+from .stance import CueStanceClassifier, StanceDecision
 
 logger = logging.getLogger(__name__)
 
@@ -136,8 +137,6 @@ class ClaimStanceClassifier:
 
     def __init__(self, base: Any, model: ClaimStanceModel, *, deny_min: float = 0.5, non_confirm_min: float = 0.5,
                  support_min: float = 0.5, unrelated_veto: float = 0.5, veto_max_match: float = 1.01) -> None:
-        from .stance import CueStanceClassifier
-
         self.base = base
         self.model = model
         self.cue = getattr(base, "cue", None) or CueStanceClassifier()
@@ -147,9 +146,13 @@ class ClaimStanceClassifier:
         self.unrelated_veto = unrelated_veto
         self.veto_max_match = veto_max_match
 
-    def classify(self, statement: Any, claim: Any = None, *, relatedness: float | None = None) -> Any:
-        from .stance import StanceDecision
+    def with_base(self, base: Any) -> ClaimStanceClassifier:
+        """The same model and thresholds over another ``base`` (the evaluators' fold news models)."""
+        return ClaimStanceClassifier(base, self.model, deny_min=self.deny_min, non_confirm_min=self.non_confirm_min,
+                                     support_min=self.support_min, unrelated_veto=self.unrelated_veto,
+                                     veto_max_match=self.veto_max_match)
 
+    def classify(self, statement: Any, claim: Any = None, *, relatedness: float | None = None) -> Any:
         if claim is None or statement.document_kind == "comment":
             # Comments and replies: the reply model and the reply cross-encoder, trained and tuned on
             # replies, decide as before (with this model on them, RumourEval 2019 dev deny F1 fell from

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from ..settings import Settings
 from .claim_stance import CLAIM_STANCE_FILES, DEFAULT_CLAIM_STANCE_DIR, ClaimStanceClassifier, ClaimStanceModel
-from .crossencoder import CROSSENCODER_FILES, DEFAULT_CROSSENCODER_DIR, CrossEncoder
 from .claims import ClaimRecognizer
+from .crossencoder import CROSSENCODER_FILES, DEFAULT_CROSSENCODER_DIR, CrossEncoder
 from .embeddings import Embedder
 from .news_stance import DEFAULT_NEWS_MODEL_DIR, NewsStanceModel
 from .stance import CueStanceClassifier, StanceClassifier

@@ -560,10 +560,8 @@ class ClaimTracker:
                 continue
             decision = self.stance.classify(statement, claim, relatedness=match.score)
             out.stances.append(StanceResult(sid, claim_id, decision, match))
-            # Only statements negative whatever the claim wait here (``may_deny``); a decision of the
-            # claim stance model must also be one the tracker acts on (``negative_toward``).
-            if "pair" in decision.models and not self.negative_toward(statement, decision, decision):
-                continue
+            # Only statements negative whatever the claim wait here (``may_deny``: a speaker who can deny,
+            # so a claim stance model decision on them is one ``negative_toward`` accepts).
             if not self._eligible(statement, claim, match, decision):
                 continue
             if match.score < mark.best_match - cfg.best_margin:
@@ -624,7 +622,7 @@ class ClaimTracker:
         if negative:
             mark = mark.model_copy(update={"outcome": "negative"})
             mark = self._add_pending(statement, mark)
-        elif negatives or contradicts:
+        elif contradicts:
             # A denial of a known claim that the cues alone did not see (``model_denials``, the claim
             # stance model): it does not found or join a claim, even when its match is too weak to
             # alert ("X is alive and well, her agent said" never founds a rival claim), and, being
