@@ -153,9 +153,9 @@ class Settings(BaseSettings):
         None, description="Directory of a claim stance model (model.onnx + config.json, see "
         "training/claim_stance/train_claim_stance.py); default: the bundled streams/nlp/resources/claim_stance.")
     claim_stance_deny_min: float = Field(
-        1.0, ge=0.0, le=1.0, description="Min claim-stance p(deny) for a denial the model finds on its own (in a "
-        "sentence that refutes); 1.0: never, denials come from the cues and the reply/news models, checked by the "
-        "model (on the tuned scenario stories, 0.6 found more denials and far more false alerts).")
+        0.6, ge=0.0, le=1.0, description="Min claim-stance p(deny) for a denial the model finds on its own (in a "
+        "sentence that refutes; a negated one must also pass claim_stance_affirm_support_min); 1.0: never, denials "
+        "come from the cues and the reply/news models, checked by the model.")
     claim_stance_non_confirm_min: float = Field(
         0.6, ge=0.0, le=1.0, description="Min claim-stance p(non_confirm) for a refusal to confirm.")
     claim_stance_unrelated_veto: float = Field(
@@ -164,6 +164,13 @@ class Settings(BaseSettings):
     claim_stance_veto_max_match: float = Field(
         0.5, ge=0.0, le=1.01, description="The veto applies only to statements the matcher scores below this against "
         "the claim (1.01: always).")
+    claim_stance_affirm_support_min: float = Field(
+        0.8, ge=0.0, le=1.0, description="A negated sentence denies a claim on the claim stance model's word only when, "
+        "its negations taken out, the model reads it as saying the claim: p(support) at or above this (0: no check).")
+    claim_stance_corroborate_min: float = Field(
+        0.5, ge=0.0, le=1.0, description="A denial only the reply/news models saw (no deny cue) in a negated sentence "
+        "stands only when the claim stance model gives p(deny) at or above this or, its negations taken out, "
+        "p(support) at or above this: negations of other matters drop (0: no check).")
     claim_stance_support_min: float = Field(0.5, ge=0.0, le=1.0, description="Min claim-stance p(support) for support.")
     claim_lead_sentences: int = Field(
         2, ge=0, description="The outlet's own sentences found claims only among an article's first N "
@@ -172,6 +179,9 @@ class Settings(BaseSettings):
     comment_alert_severity: Literal["low", "medium", "high"] = Field("low", description="Severity of comment alerts.")
     non_confirm_max_severity: Literal["low", "medium", "high"] = Field(
         "medium", description="Highest severity of a non-confirmation alert.")
+    earliest_claim_only: bool = Field(
+        True, description="A denial or non-confirmation alerts only the earliest of the claims it matches about as "
+        "well as its best (the report that started the story, not background that later became claims); false: all.")
     deny_match_threshold: float = Field(0.30, ge=0.0, le=1.0, description="Min statement-claim match score for a deny alert.")
     non_confirm_match_threshold: float = Field(0.25, ge=0.0, le=1.0, description="Min match score for a non-confirmation alert.")
     join_match_threshold: float = Field(0.55, ge=0.0, le=1.0, description="Min match score for a restatement to join a claim as a new source.")

@@ -157,7 +157,7 @@ def score(stories: Sequence[Story], alerts: Sequence[DenialDetected], statements
                      "severity": alert.severity, "document_kind": alert.denial.document_kind,
                      "denial": alert.denial.text, "speaker": alert.denial.speaker, "claim": alert.claim.text,
                      "claim_story": sorted(claim_stories), "match": alert.match_score,
-                     "confidence": alert.confidence})
+                     "confidence": alert.confidence, "explanation": alert.explanation})
     for story_id, gold in golds.items():
         c = counts[story_id]
         c.expected = len(gold.expected)

@@ -93,11 +93,23 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
 
 #: Words that say something is false or did not happen (with ``news_stance.states_refutation``'s).
 _NEGATIONS = _rx("nobody", "nothing", "none", "neither", "nor", "without", "no one", "not a single")
-#: Words of a refusal or an inability to confirm, and what is not confirmed.
-_DECLINE = _rx(r"declin\w*", r"refus\w*", "unable", "cannot", "can't", "could not", "couldn't", "would not", "wouldn't",
-               "not in a position", "too early", "no comment", r"unclear")
-_NOT_CONFIRMED = _rx(r"confirm\w*", r"verif\w*", r"comment\w*", "aware", "unaware", "notified", "informed", "evidence",
-                     "knowledge", "information", r"speculat\w*", "decision", "record", "details", "indication")
+#: A refusal or an inability to confirm, said the way agency copy says it: a refusing or negated verb
+#: governing a verb of confirming or telling ("declined to confirm", "would not say whether", "is not in
+#: a position to comment", "not going to speculate"), "no comment", a negated state of knowing ("had not
+#: been notified", "is not aware") or having seen no sign ("has seen no evidence", "had received no
+#: report"). A negation elsewhere in the sentence ("not a decision we took lightly", "would not
+#: appeal", "no plans to change its tariffs") is not one.
+_REFUSING = (r"(?:declin\w*|refus\w*|unable|not\s+able|not\s+in\s+a\s+position|not\s+going|too\s+early|"
+             r"(?:can|could|would|will|did|does|do|should)\s*(?:not|n't)|cannot|won't)")
+_TELLING = r"(?:confirm\w*|verif\w*|comment\w*|say|tell|disclose|discuss\w*|speculat\w*|corroborat\w*)"
+_KNOWING = r"(?:aware|notified|informed|told|contacted)"
+_SIGN = r"(?:evidence|record|report|indication|knowledge|information|sign|notification|confirmation|details)"
+_DECLINING = re.compile(
+    rf"\b{_REFUSING}\s+(?:\w+\s+){{0,2}}?(?:to\s+)?{_TELLING}\b"
+    r"|\bno\s+comment\b|\bunaware\b"
+    rf"|\b(?:not|never)\s+(?:yet\s+)?(?:been\s+|be\s+)?{_KNOWING}\b"
+    rf"|\bno\s+(?:\w+\s+)?{_SIGN}\b",
+    re.IGNORECASE)
 
 
 def refutes(text: str) -> bool:
@@ -110,9 +122,32 @@ def refutes(text: str) -> bool:
 
 def declines(text: str) -> bool:
     """Whether ``text`` says that someone cannot or will not confirm something, or has no knowledge of it
-    ("declined to confirm", "has seen no evidence", "was not notified"): a refusal word, or a negation,
-    next to a word of what is confirmed or known."""
-    return bool(_NOT_CONFIRMED.search(text)) and (bool(_DECLINE.search(text)) or refutes(text))
+    ("declined to confirm", "would not say whether", "has seen no evidence", "was not notified")."""
+    return bool(_DECLINING.search(text))
+
+
+#: Negations and what an affirmative sentence says in their place (``affirmed``), applied in order.
+_AFFIRM: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(a, re.IGNORECASE), b) for a, b in (
+    (r"\bwon't\b", "will"), (r"\bcan't\b|\bcannot\b", "can"), (r"\bshan't\b", "shall"),
+    (r"\b(\w+)n't\b", r"\1"),
+    (r"\bnot\s+(?:a\s+single|any|one)\b", "a"), (r"\bnot\s+at\s+all\b", ""),
+    (r"\bno\s+one\b|\bnobody\b", "somebody"), (r"\bnothing\b", "something"), (r"\bnone\b", "some"),
+    (r"\bnowhere\b", "somewhere"), (r"\bnever\b", ""), (r"\bno\b", ""), (r"\bnot\b", ""),
+))
+_NEGATED = re.compile(r"\b(?:not|no|never|nobody|nothing|none|nowhere|no one|cannot)\b|n't\b", re.IGNORECASE)
+
+
+def affirmed(text: str) -> str | None:
+    """``text`` with its negations taken out ("Withdrawals have not been suspended" -> "Withdrawals have
+    been suspended"), or ``None`` when it has none. A sentence that denies a claim by negating it says
+    the claim once its negations are gone; one that negates another matter ("There is no sale process",
+    "It did not name the school") then still says something else. ``ClaimStanceClassifier`` asks the
+    model whether the affirmed sentence supports the claim before it lets a negated sentence deny it."""
+    if not _NEGATED.search(text):
+        return None
+    for pattern, repl in _AFFIRM:
+        text = pattern.sub(repl, text)
+    return re.sub(r"\s{2,}", " ", text).strip()
 
 
 class ClaimStanceClassifier:
@@ -136,7 +171,8 @@ class ClaimStanceClassifier:
     """
 
     def __init__(self, base: Any, model: ClaimStanceModel, *, deny_min: float = 0.5, non_confirm_min: float = 0.5,
-                 support_min: float = 0.5, unrelated_veto: float = 0.5, veto_max_match: float = 1.01) -> None:
+                 support_min: float = 0.5, unrelated_veto: float = 0.5, veto_max_match: float = 1.01,
+                 affirm_support_min: float = 0.0, corroborate_min: float = 0.0) -> None:
         self.base = base
         self.model = model
         self.cue = getattr(base, "cue", None) or CueStanceClassifier()
@@ -145,12 +181,15 @@ class ClaimStanceClassifier:
         self.support_min = support_min
         self.unrelated_veto = unrelated_veto
         self.veto_max_match = veto_max_match
+        self.affirm_support_min = affirm_support_min
+        self.corroborate_min = corroborate_min
 
     def with_base(self, base: Any) -> ClaimStanceClassifier:
         """The same model and thresholds over another ``base`` (the evaluators' fold news models)."""
         return ClaimStanceClassifier(base, self.model, deny_min=self.deny_min, non_confirm_min=self.non_confirm_min,
                                      support_min=self.support_min, unrelated_veto=self.unrelated_veto,
-                                     veto_max_match=self.veto_max_match)
+                                     veto_max_match=self.veto_max_match, affirm_support_min=self.affirm_support_min,
+                                     corroborate_min=self.corroborate_min)
 
     def classify(self, statement: Any, claim: Any = None, *, relatedness: float | None = None) -> Any:
         if claim is None or statement.document_kind == "comment":
@@ -164,8 +203,13 @@ class ClaimStanceClassifier:
         p = self.model.proba(claim.text, statement.text)
         shown = ", ".join(f"{k} {v:.2f}" for k, v in sorted(p.items(), key=lambda kv: -kv[1]))
         if p["deny"] >= self.deny_min and p["deny"] >= p["non_confirm"] and refutes(statement.text):
-            return StanceDecision("deny", round(p["deny"], 3), [f"claim stance model: deny p={p['deny']:.2f}"],
-                                  f"claim stance model ({shown}) in a sentence that refutes", models=("pair",))
+            flipped = affirmed(statement.text)
+            said = None if flipped is None else self.model.proba(claim.text, flipped)["support"]
+            if said is None or said >= self.affirm_support_min:
+                why = ("in a sentence that refutes" if said is None else
+                       f"in a sentence that, its negations taken out, says the claim (support p={said:.2f})")
+                return StanceDecision("deny", round(p["deny"], 3), [f"claim stance model: deny p={p['deny']:.2f}"],
+                                      f"claim stance model ({shown}) {why}", models=("pair",))
         if p["non_confirm"] >= self.non_confirm_min and declines(statement.text):
             return StanceDecision("non_confirm", round(p["non_confirm"], 3),
                                   [f"claim stance model: non_confirm p={p['non_confirm']:.2f}"],
@@ -176,6 +220,17 @@ class ClaimStanceClassifier:
                 return StanceDecision("comment", round(p["unrelated"], 3), [f"claim stance model: unrelated p={p['unrelated']:.2f}"],
                                       f"{base.explanation}; but the claim stance model reads it as about something else "
                                       f"({shown})", models=base.models)
+            if (base.stance == "deny" and asked.stance != "deny" and self.corroborate_min > 0
+                    and p["deny"] < self.corroborate_min):
+                # A denial only the reply/news models saw (the cue lexicon found none): those models read
+                # any negation near the story's words as one ("It did not name the school").
+                flipped = affirmed(statement.text)
+                said = None if flipped is None else self.model.proba(claim.text, flipped)["support"]
+                if said is not None and said < self.corroborate_min:
+                    return StanceDecision("comment", round(1.0 - p["deny"], 3), [f"claim stance model: deny p={p['deny']:.2f}"],
+                                          f"{base.explanation}; but the claim stance model reads neither the sentence as a "
+                                          f"denial nor, its negations taken out, as the claim (support p={said:.2f}): it "
+                                          f"negates something else ({shown})", models=base.models)
             return StanceDecision(base.stance, base.confidence, list(base.cues),
                                   f"{base.explanation}; claim stance model: {shown}", models=base.models)
         if p["support"] >= self.support_min and p["support"] >= max(p["deny"], p["non_confirm"]):

@@ -74,7 +74,9 @@ def make_stance_classifier(settings: Settings) -> StanceClassifier:
                                  non_confirm_min=settings.claim_stance_non_confirm_min,
                                  support_min=settings.claim_stance_support_min,
                                  unrelated_veto=settings.claim_stance_unrelated_veto,
-                                 veto_max_match=settings.claim_stance_veto_max_match)
+                                 veto_max_match=settings.claim_stance_veto_max_match,
+                                 affirm_support_min=settings.claim_stance_affirm_support_min,
+                                 corroborate_min=settings.claim_stance_corroborate_min)
 
 
 def make_claim_stance_model(settings: Settings) -> ClaimStanceModel | None:
@@ -126,6 +128,7 @@ def tracker_config(settings: Settings) -> TrackerConfig:
         comment_alerts=settings.comment_alerts,
         comment_severity=settings.comment_alert_severity,
         non_confirm_max_severity=settings.non_confirm_max_severity,
+        earliest_claim_only=settings.earliest_claim_only,
     )
 
 

@@ -85,6 +85,10 @@ class TrackerConfig:
     comment_severity: Severity = "low"
     #: Non-confirmations alert at most at this severity.
     non_confirm_max_severity: Severity = "medium"
+    #: A negative statement alerts only the earliest claim among those it matches within ``best_margin``
+    #: of its best match (a denial answers the report that started the story, not the background
+    #: sentences and quotes that later became claims of their own); false: every claim in the margin.
+    earliest_claim_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -566,6 +570,9 @@ class ClaimTracker:
                 continue
             if match.score < mark.best_match - cfg.best_margin:
                 continue
+            if cfg.earliest_claim_only and any(
+                    c in self.claims and self.claims[c].first_seen_at <= claim.first_seen_at for c in mark.claim_ids):
+                continue  # it already answers an earlier claim
             alert = self._try_alert(statement, claim, match, decision)
             if alert is not None:
                 out.alerts.append(alert)
@@ -611,10 +618,11 @@ class ClaimTracker:
         if negatives:
             best = max(c.score for c, _, _ in negatives)
             mark = mark.model_copy(update={"best_match": best})
-            for cand, claim, decision in negatives:
-                if cand.score < best - cfg.best_margin:
-                    logger.debug("%s: claim %s below the best match by more than the margin", sid, claim.claim_id)
-                    continue
+            within = [n for n in negatives if n[0].score >= best - cfg.best_margin]
+            if cfg.earliest_claim_only and within:
+                earliest = min(within, key=lambda n: (n[1].first_seen_at, -n[0].score, n[1].claim_id))
+                within = [earliest]
+            for cand, claim, decision in within:
                 alert = self._try_alert(statement, self.claims[claim.claim_id], cand, decision)
                 if alert is not None:
                     out.alerts.append(alert)

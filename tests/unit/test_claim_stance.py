@@ -16,7 +16,7 @@ import pytest
 from schemas import ClaimRecord
 from streams.nlp import models
 from streams.nlp.claim_stance import (
-    CLAIM_STANCE_FILES, CLASSES, DEFAULT_CLAIM_STANCE_DIR, ClaimStanceClassifier, ClaimStanceModel,
+    CLAIM_STANCE_FILES, CLASSES, DEFAULT_CLAIM_STANCE_DIR, ClaimStanceClassifier, ClaimStanceModel, affirmed, declines,
 )
 from streams.nlp.stance import CueStanceClassifier, StanceDecision
 from streams.nlp.stance_model import cue_statement
@@ -95,6 +95,70 @@ def test_thresholds_decide(model: ClaimStanceModel) -> None:
     strict = ClaimStanceClassifier(CueStanceClassifier(), model, deny_min=min(1.0, p["deny"] + 1e-6),
                                    non_confirm_min=1.0, support_min=1.0)
     assert strict.classify(text, c).stance == "comment"
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Withdrawals have not been suspended at any point today.", "Withdrawals have been suspended at any point today."),
+    ("\"The game hasn't been cancelled and won't be,\" he said.", "\"The game has been cancelled and will be,\" he said."),
+    ("Not a single hen has been culled.", "a hen has been culled."),
+    ("Nobody has been turned back.", "somebody has been turned back."),
+    ("I have never taken a banned substance.", "I have taken a banned substance."),
+    ("There is no sale process.", "There is sale process."),
+    ("The report is wrong.", None),
+])
+def test_affirmed_takes_the_negations_out(text: str, want: str | None) -> None:
+    assert affirmed(text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "\"At this stage we cannot confirm whether any personal data was taken,\" a spokesman said.",
+    "Fairway Foods would not say on Wednesday whether it plans to close the depot.",
+    "Until that work is complete I am not going to speculate.",
+    "The inspectorate said it had not been notified of any defect.",
+    "The centre said it had seen no evidence that the satellite was tumbling.",
+    "Police were \"not in a position to confirm\" any arrest.",
+    "As a matter of policy we do not comment on market speculation.",
+])
+def test_declines_reads_refusals_to_confirm(text: str) -> None:
+    assert declines(text)
+
+
+@pytest.mark.parametrize("text", [
+    "\"This was not a decision we took lightly,\" the chairman said.",
+    "Northgate said it accepted the decision and would not appeal.",
+    "Nordel Kraft said it had no plans to change its tariffs.",
+    "It did not name the school.",
+    "The board had no concerns.",
+])
+def test_declines_leaves_other_negations_alone(text: str) -> None:
+    assert not declines(text)
+
+
+def test_a_model_denial_of_a_negated_sentence_must_negate_the_claim(model: ClaimStanceModel) -> None:
+    c = claim("Kestrel Exchange has frozen customer withdrawals.")
+    other = cue_statement("\"There is no sale process,\" a Kestrel spokeswoman said.", kind="article")
+    said = model.proba(c.text, affirmed(other.text))["support"]  # type: ignore[arg-type]
+    assert ClaimStanceClassifier(CueStanceClassifier(), model, deny_min=0.0).classify(other, c, relatedness=0.6).stance == "deny"
+    d = ClaimStanceClassifier(CueStanceClassifier(), model, deny_min=0.0, affirm_support_min=min(1.0, said + 1e-6)
+                              ).classify(other, c, relatedness=0.6)
+    assert d.stance != "deny", d
+    d = ClaimStanceClassifier(CueStanceClassifier(), model, deny_min=0.0, affirm_support_min=max(0.0, said - 1e-6)
+                              ).classify(other, c, relatedness=0.6)
+    assert d.stance == "deny" and "negations taken out" in d.explanation, d
+
+
+def test_a_news_model_denial_needs_the_claim_stance_model_to_corroborate_it(model: ClaimStanceModel) -> None:
+    class NewsSaysDeny:  # the reply/news models read any negation near the story's words as a denial
+        def classify(self, statement, claim=None, *, relatedness=None):  # type: ignore[no-untyped-def]
+            return StanceDecision("deny", 0.9, [], "news stance model (deny 0.90)", models=("news",))
+
+    c = claim("A box of exam papers delivered early to one school had been opened and photographed.")
+    other = cue_statement("It did not name the school.", kind="article")
+    plain = ClaimStanceClassifier(NewsSaysDeny(), model, deny_min=1.0, unrelated_veto=1.01)
+    assert plain.classify(other, c, relatedness=0.6).stance == "deny"
+    d = ClaimStanceClassifier(NewsSaysDeny(), model, deny_min=1.0, unrelated_veto=1.01, corroborate_min=0.5
+                              ).classify(other, c, relatedness=0.6)
+    assert d.stance == "comment" and "negates something else" in d.explanation, d
 
 
 def test_settings_switch_it_off_and_point_elsewhere(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -187,10 +187,10 @@ PAIR_NON_CONFIRM = StanceDecision("non_confirm", 0.8, ["claim stance model: non_
 
 
 def speaker_after_the_claims(decision: StanceDecision, embedder: Embedder, *, kind: str = "organisation",
-                             document_kind: str = "article", config: TrackerConfig | None = None):  # type: ignore[no-untyped-def]
+                             document_kind: str = "article", config: TrackerConfig | None = None,
+                             text: str = "The ministry said the report about the truce was wrong."):  # type: ignore[no-untyped-def]
     from schemas.statements import Attribution
 
-    text = "The ministry said the report about the truce was wrong."
     statement = NO_REACTION.model_copy(update={
         "event_id": "stmt-pair", "text": text, "document_kind": document_kind,
         "attribution": Attribution(speaker="The ministry", speaker_kind=kind, content=text, content_start=0,
@@ -240,3 +240,40 @@ def test_a_denial_too_weakly_matched_to_alert_founds_no_rival_claim(embedder: Em
 def test_the_severity_and_comment_settings_reach_the_tracker() -> None:
     cfg = tracker_config(Settings(comment_alerts=False, comment_alert_severity="medium", non_confirm_max_severity="low"))
     assert (cfg.comment_alerts, cfg.comment_severity, cfg.non_confirm_max_severity) == (False, "medium", "low")
+
+
+def test_a_denial_answers_the_earliest_claim_it_matches(embedder: Embedder) -> None:
+    """Two claims the denial matches equally well (a report, and the same words founded again later as
+    background): with ``earliest_claim_only`` it alerts the report that started the story, once."""
+    from datetime import timedelta
+
+    truce = find(BASE, "Turkey and Russia had agreed")
+
+    def two_claims(earliest_only: bool):  # type: ignore[no-untyped-def]
+        tracker = ClaimTracker({}, {}, embedder=embedder, stance=OneDecision(PAIR_DENY),
+                               config=TrackerConfig(earliest_claim_only=earliest_only))
+        later = truce.model_copy(update={"event_id": "stmt-later-copy", "occurred_at": truce.occurred_at + timedelta(hours=2)})
+        for s in (later, truce):  # the later copy is created first: arrival order is not event time
+            tracker.create_claim(s, truce.text, [], [])
+        return tracker, tracker.process(speaker_statement())
+
+    def speaker_statement() -> StatementExtracted:
+        from schemas.statements import Attribution
+
+        text = "Turkey and Russia had not agreed a nationwide truce plan for Syria, the ministry said."
+        return truce.model_copy(update={
+            "event_id": "stmt-answer", "text": text, "occurred_at": truce.occurred_at + timedelta(hours=5),
+            "attribution": Attribution(speaker="The ministry", speaker_kind="organisation", content=text,
+                                       content_start=0, content_end=len(text))})
+
+    tracker, every = two_claims(False)
+    assert len(every.alerts) == 2
+    tracker, first = two_claims(True)
+    assert len(first.alerts) == 1
+    assert first.alerts[0].claim.first_seen_at == truce.occurred_at
+    assert tracker.seen["stmt-answer"].claim_ids == [first.alerts[0].claim.claim_id]
+
+
+def test_the_linking_setting_reaches_the_tracker() -> None:
+    assert tracker_config(Settings()).earliest_claim_only
+    assert not tracker_config(Settings(earliest_claim_only=False)).earliest_claim_only

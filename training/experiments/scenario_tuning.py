@@ -56,6 +56,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("/tmp/scenario_grid.json"))
     ap.add_argument("--settings", nargs="+", metavar="JSON", help="instead of the grid: score these Settings "
                     "overrides, each a JSON object")
+    ap.add_argument("--rows", type=Path, help="with --settings: write every setting's alert rows (their class "
+                    "and why) to this JSON file")
     args = ap.parse_args()
     assert args.stories.name != "heldout", "thresholds are never chosen on the held-out split"
     stories = load_stories([args.stories])
@@ -65,8 +67,12 @@ def main() -> None:
     model._cache_size = 1_000_000  # every pair of the grid is scored once
     rows = []
     if args.settings:
+        dumped = []
         for spec in args.settings:
             r = evaluate_set(stories, Settings(**json.loads(spec)), statements=statements)
+            dumped.append({"settings": json.loads(spec), "alert_rows": r["alert_rows"]})
+            if args.rows:
+                args.rows.write_text(json.dumps(dumped, indent=1), encoding="utf-8")
             print(json.dumps({"settings": json.loads(spec), "objective": objective(r),
                               **{k: r[k] for k in ("recall", "precision", "false_per_100_docs", "found", "alerts",
                                                    "right", "false", "wrong_claim", "cross_story")}}), flush=True)
