@@ -171,6 +171,10 @@ class Settings(BaseSettings):
         0.5, ge=0.0, le=1.0, description="A denial only the reply/news models saw (no deny cue) in a negated sentence "
         "stands only when the claim stance model gives p(deny) at or above this or, its negations taken out, "
         "p(support) at or above this: negations of other matters drop (0: no check).")
+    claim_stance_rebuttal_support_min: float = Field(
+        0.5, ge=0.0, le=1.01, description="A sentence that rebuts a report (\"..., dismissing reports that Z\") denies a "
+        "claim when the claim stance model reads the rebutted report Z as the claim: p(support) at or above this "
+        "(1.01: never).")
     claim_stance_support_min: float = Field(0.5, ge=0.0, le=1.0, description="Min claim-stance p(support) for support.")
     claim_lead_sentences: int = Field(
         2, ge=0, description="The outlet's own sentences found claims only among an article's first N "

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .claims import rebutted_report
 from .crossencoder import log_softmax, pair_inputs, pair_tokenizer
 from .embeddings import DEFAULT_TOKENIZER_PATH, onnx_session
 from .news_stance import states_refutation
@@ -172,7 +173,8 @@ class ClaimStanceClassifier:
 
     def __init__(self, base: Any, model: ClaimStanceModel, *, deny_min: float = 0.5, non_confirm_min: float = 0.5,
                  support_min: float = 0.5, unrelated_veto: float = 0.5, veto_max_match: float = 1.01,
-                 affirm_support_min: float = 0.0, corroborate_min: float = 0.0) -> None:
+                 affirm_support_min: float = 0.0, corroborate_min: float = 0.0,
+                 rebuttal_support_min: float = 1.01) -> None:
         self.base = base
         self.model = model
         self.cue = getattr(base, "cue", None) or CueStanceClassifier()
@@ -183,13 +185,15 @@ class ClaimStanceClassifier:
         self.veto_max_match = veto_max_match
         self.affirm_support_min = affirm_support_min
         self.corroborate_min = corroborate_min
+        self.rebuttal_support_min = rebuttal_support_min
 
     def with_base(self, base: Any) -> ClaimStanceClassifier:
         """The same model and thresholds over another ``base`` (the evaluators' fold news models)."""
         return ClaimStanceClassifier(base, self.model, deny_min=self.deny_min, non_confirm_min=self.non_confirm_min,
                                      support_min=self.support_min, unrelated_veto=self.unrelated_veto,
                                      veto_max_match=self.veto_max_match, affirm_support_min=self.affirm_support_min,
-                                     corroborate_min=self.corroborate_min)
+                                     corroborate_min=self.corroborate_min,
+                                     rebuttal_support_min=self.rebuttal_support_min)
 
     def classify(self, statement: Any, claim: Any = None, *, relatedness: float | None = None) -> Any:
         if claim is None or statement.document_kind == "comment":
@@ -202,6 +206,13 @@ class ClaimStanceClassifier:
             return asked  # a question stays a question
         p = self.model.proba(claim.text, statement.text)
         shown = ", ".join(f"{k} {v:.2f}" for k, v in sorted(p.items(), key=lambda kv: -kv[1]))
+        rumour = rebutted_report(statement.text) if self.rebuttal_support_min <= 1.0 else None
+        if rumour is not None:
+            says = self.model.proba(claim.text, rumour)["support"]
+            if says >= self.rebuttal_support_min:
+                return StanceDecision("deny", round(says, 3), [f'rebuts a report: "{rumour[:80]}"'],
+                                      f"rebuts a report that, the claim stance model reads, says the claim (support "
+                                      f"p={says:.2f}); the sentence: {shown}", models=("pair",))
         if p["deny"] >= self.deny_min and p["deny"] >= p["non_confirm"] and refutes(statement.text):
             flipped = affirmed(statement.text)
             said = None if flipped is None else self.model.proba(claim.text, flipped)["support"]

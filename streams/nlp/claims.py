@@ -25,6 +25,31 @@ from schemas.statements import Attribution, StatementExtracted
 
 logger = logging.getLogger(__name__)
 
+#: "X said Y, dismissing reports that Z" / "... rejecting a report that Z": the agency lead of a denial.
+#: ``Z`` is the rumour restated, not a claim of the speaker's.
+_REBUTS = re.compile(
+    r"\b(?:dismiss\w*|reject\w*|den(?:y|ies|ied|ying)|refut\w*|rebut\w*|contradict\w*|brush\w*\s+(?:aside|off))\s+"
+    r"(?:[\w'-]+[\s,]+){0,6}?(?:reports?|rumou?rs?|claims?|allegations?|speculation|suggestions?|stor(?:y|ies)|posts?|"
+    r"articles?|accounts?)\b[^.;]{0,80}?\b(?:that|of)\s+(?P<rumour>[^;]+)",
+    re.IGNORECASE,
+)
+
+_REBUTTAL_TAIL = re.compile(r",\s+(?:saying|adding|and|but|calling|citing|while|which|as)\b", re.IGNORECASE)
+
+
+def rebutted_report(text: str) -> str | None:
+    """The rumour a sentence rebuts ("... dismissing reports on social media that withdrawals had been
+    frozen" -> "withdrawals had been frozen"), or ``None``. A sentence that rebuts a report never founds
+    a claim (``ClaimRecognizer``); the claim stance model reads the rumour against each claim
+    (``ClaimStanceClassifier``): a rumour that says the claim makes the sentence its denial."""
+    m = _REBUTS.search(text)
+    if m is None:
+        return None
+    rumour = _REBUTTAL_TAIL.split(m.group("rumour"), maxsplit=1)[0]
+    rumour = rumour.strip().rstrip(".\"'”").strip()
+    return rumour or None
+
+
 # --------------------------------------------------------------------------------------------------
 # Key terms
 # --------------------------------------------------------------------------------------------------
@@ -271,6 +296,8 @@ class ClaimRecognizer:
         stripped = statement.text.strip()
         if stripped.startswith("-") and stripped.endswith("-"):
             return None  # a sub-heading
+        if rebutted_report(statement.text):
+            return None  # a denial's restatement of the rumour it rebuts
         if OPINION_RE.search(text) or INSULT_RE.search(text) or HEDGE_RE.search(text):
             return None
         words = text.split()

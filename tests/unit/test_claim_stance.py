@@ -191,3 +191,45 @@ def test_serving_needs_no_torch() -> None:
     code = ("import sys; from streams.nlp.claim_stance import ClaimStanceModel; "
             "ClaimStanceModel().proba('a claim', 'a statement'); assert 'torch' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+@pytest.mark.parametrize("text, rumour", [
+    ("Customers can withdraw their funds as normal, the platform said on Thursday, dismissing reports on social media "
+     "and messaging apps that withdrawals had been frozen.", "withdrawals had been frozen"),
+    ("The ministry on Wednesday rejected a report that police had shut the crossing to asylum seekers, saying it was "
+     "closed for five hours.", "police had shut the crossing to asylum seekers"),
+    ("Corinne Dalmas is alive and well, her agent said, dismissing reports circulating online overnight that the singer "
+     "had died.", "the singer had died"),
+    ("The company denied the allegations.", None),
+    ("He rejected the offer of a pay rise.", None),
+    ("The club said it was responding to rumours that the coach had left.", None),
+])
+def test_rebutted_report_finds_the_rumour_a_denial_restates(text: str, rumour: str | None) -> None:
+    from streams.nlp.claims import rebutted_report
+
+    assert rebutted_report(text) == rumour
+
+
+def test_a_sentence_that_rebuts_a_report_denies_the_claim_the_report_makes_and_founds_none(model: ClaimStanceModel) -> None:
+    from streams.nlp.claims import ClaimRecognizer
+
+    text = ("Customers of Kestrel Exchange can withdraw their funds as normal, the platform said on Thursday, "
+            "dismissing reports on social media that withdrawals had been frozen.")
+    st = cue_statement(text, kind="article")
+    c = claim("Kestrel Exchange, a Singapore-based cryptocurrency trading platform, has frozen customer withdrawals")
+    says = model.proba(c.text, "withdrawals had been frozen")["support"]
+    on = ClaimStanceClassifier(CueStanceClassifier(), model, rebuttal_support_min=max(0.0, says - 1e-6))
+    d = on.classify(st, c, relatedness=0.5)
+    assert d.stance == "deny" and "rebuts a report" in d.explanation, d
+    off = ClaimStanceClassifier(CueStanceClassifier(), model, rebuttal_support_min=1.01)
+    assert "rebuts a report" not in off.classify(st, c, relatedness=0.5).explanation
+    # Enriched as the service does, the sentence founds no claim; without its rebuttal it would.
+    from streams.nlp.enrich import enrich_article
+    from schemas import ArticlePublished
+
+    def first(body: str):  # type: ignore[no-untyped-def]
+        return enrich_article(ArticlePublished(event_id="a", occurred_at=AT, source="t", document_id="d", body=body,
+                                               outlet="Wire"))[0]
+
+    assert ClaimRecognizer().recognise(first(text)) is None
+    assert ClaimRecognizer().recognise(first(text.split(", dismissing")[0] + ".")) is not None

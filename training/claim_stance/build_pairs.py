@@ -22,6 +22,17 @@ is the cross-validation unit (a story: one claim and everything said about it). 
 
 Emergent is kept out entirely, so ``claimwatch evaluate emergent`` scores the model on stories it
 never saw.
+
+Two options shape the hand-written pairs as the service meets them (model v3):
+
+* ``--service-claims``: each claim becomes the text the tracker keeps for it (``ClaimRecognizer.claim_text``
+  after the service's enrichment: an attributed claim loses its "..., two people familiar with the
+  matter said"), since that is the text the service pairs with later statements;
+* ``--affirm``: counterfactual pairs. A ``deny`` whose statement has a negation is added again with its
+  negations taken out (``claim_stance.affirmed``) as ``support``; an ``unrelated`` one as ``unrelated``
+  (a negation of another matter says another matter once affirmed). The model then learns that a
+  denial is the claim negated, not any negation near the story's words, and the service's check of a
+  model denial (``ClaimStanceClassifier``, ``affirm_support_min``) asks it exactly that.
 """
 
 from __future__ import annotations
@@ -42,7 +53,14 @@ OWN_DIR = ROOT / "training" / "pairs"
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
 
 
-def own_pairs(folder: Path = OWN_DIR) -> list[dict[str, str]]:
+def own_pairs(service: bool = False, affirm: bool = False, folder: Path = OWN_DIR) -> list[dict[str, str]]:
+    out = _own_pairs(folder)
+    if service:
+        out = service_claims(out)
+    return out + affirmed_pairs(out) if affirm else out
+
+
+def _own_pairs(folder: Path) -> list[dict[str, str]]:
     out = []
     for path in sorted(folder.glob("*.jsonl")):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -53,6 +71,43 @@ def own_pairs(folder: Path = OWN_DIR) -> list[dict[str, str]]:
                 raise ValueError(f"{path}:{n}: label {row['label']!r}")
             out.append({"claim": row["claim"], "statement": row["statement"], "label": row["label"],
                         "group": f"own:{row['group']}", "source": "own", "phenomenon": row.get("phenomenon", "")})
+    return out
+
+
+def service_claims(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Each claim replaced by the text the tracker keeps for it: the claim sentence enriched as an
+    article's (``enrich_article``) and its first statement's ``ClaimRecognizer.claim_text``."""
+    from datetime import datetime, timezone
+
+    from schemas import ArticlePublished
+    from streams.nlp.claims import ClaimRecognizer
+    from streams.nlp.enrich import enrich_article
+
+    recognizer = ClaimRecognizer()
+    cache: dict[str, str] = {}
+    at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for claim in sorted({r["claim"] for r in rows}):
+        doc = ArticlePublished(event_id="claim", occurred_at=at, source="training", document_id="claim", body=claim,
+                               outlet="Wire")
+        statements = enrich_article(doc)
+        cache[claim] = recognizer.claim_text(statements[0]) if statements else claim
+    return [{**r, "claim": cache[r["claim"]]} for r in rows]
+
+
+def affirmed_pairs(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Counterfactual pairs: negated ``deny`` statements affirmed -> ``support``; negated ``unrelated``
+    ones affirmed -> ``unrelated``."""
+    from streams.nlp.claim_stance import affirmed
+
+    out = []
+    for r in rows:
+        if r["label"] not in ("deny", "unrelated"):
+            continue
+        flipped = affirmed(r["statement"])
+        if flipped is None or flipped == r["statement"]:
+            continue
+        out.append({**r, "statement": flipped, "label": "support" if r["label"] == "deny" else "unrelated",
+                    "source": "own", "phenomenon": f"affirmed:{r.get('phenomenon', '')}"})
     return out
 
 
@@ -155,11 +210,13 @@ def main() -> None:
     ap.add_argument("--sources", nargs="+", default=["own", "nli", "fnc1", "rumoureval"])
     ap.add_argument("--nli-caps", type=int, nargs=3, default=[2000, 1000, 2000], metavar=("SNLI", "BREAKING", "FEVER"),
                     help="how many SNLI, Breaking NLI (contradictions) and FEVER pairs to take")
+    ap.add_argument("--service-claims", action="store_true", help="hand-written claims as the tracker keeps them")
+    ap.add_argument("--affirm", action="store_true", help="add the counterfactual (affirmed) hand-written pairs")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     rows: list[dict[str, str]] = []
     for source in args.sources:
-        got = {"own": lambda: own_pairs(), "nli": lambda: nli_pairs(args.data / "nli", rng, *args.nli_caps),
+        got = {"own": lambda: own_pairs(args.service_claims, args.affirm), "nli": lambda: nli_pairs(args.data / "nli", rng, *args.nli_caps),
                "fnc1": lambda: fnc1_pairs(args.data, rng), "rumoureval": lambda: rumoureval_pairs(args.data, rng)}[source]()
         print(f"{source}: {len(got)} pairs {dict(sorted(Counter(r['label'] for r in got).items()))}", file=sys.stderr)
         rows.extend(got)
