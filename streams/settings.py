@@ -175,6 +175,9 @@ class Settings(BaseSettings):
         0.5, ge=0.0, le=1.01, description="A sentence that rebuts a report (\"..., dismissing reports that Z\") denies a "
         "claim when the claim stance model reads the rebutted report Z as the claim: p(support) at or above this "
         "(1.01: never).")
+    claim_stance_comment_denials: bool = Field(
+        False, description="Let the claim stance model add denials on comments the reply models missed: a negated "
+        "comment that, its negations taken out, says the claim (p(deny) >= claim_stance_deny_min).")
     claim_stance_support_min: float = Field(0.5, ge=0.0, le=1.0, description="Min claim-stance p(support) for support.")
     claim_lead_sentences: int = Field(
         2, ge=0, description="The outlet's own sentences found claims only among an article's first N "

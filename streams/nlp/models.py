@@ -77,7 +77,8 @@ def make_stance_classifier(settings: Settings) -> StanceClassifier:
                                  veto_max_match=settings.claim_stance_veto_max_match,
                                  affirm_support_min=settings.claim_stance_affirm_support_min,
                                  corroborate_min=settings.claim_stance_corroborate_min,
-                                 rebuttal_support_min=settings.claim_stance_rebuttal_support_min)
+                                 rebuttal_support_min=settings.claim_stance_rebuttal_support_min,
+                                 comment_denials=settings.claim_stance_comment_denials)
 
 
 def make_claim_stance_model(settings: Settings) -> ClaimStanceModel | None:

@@ -53,12 +53,29 @@ _NEGATION = _rx("no", "not", "n't", "never", "nobody", "nothing", "none", "neith
 _CONTRACTED_NOT = re.compile(r"\w+n't\b|\bcannot\b", re.IGNORECASE)  # "don't", "hasn't": ``\bn't`` never matches
 
 
+#: How a source's anonymity or reticence is reported: negations that deny nothing ("who asked not to be
+#: named", "was not authorised to speak publicly").
+_SOURCING = re.compile(
+    r",?\s*\b(?:who|as|because\s+(?:he|she|they))\s+(?:\w+\s+){0,2}?(?:asked|requested|spoke|declined|wished)\s+"
+    r"not\s+to\s+be\s+(?:named|identified|quoted)\b,?"
+    r"|,?\s*\b(?:who|as|because\s+(?:he|she|they))\s+(?:was|were|is|are)\s+not\s+(?:authori[sz]ed|allowed|permitted)\s+"
+    r"to\s+(?:speak|comment|talk)\b(?:\s+(?:publicly|on\s+the\s+record|to\s+the\s+media|about\s+it))?,?",
+    re.IGNORECASE)
+
+
+def without_sourcing(text: str) -> str:
+    """``text`` without the negations that only report a source's anonymity ("The council worker, who
+    asked not to be named, said ..." -> "The council worker said ...")."""
+    return re.sub(r"\s{2,}", " ", _SOURCING.sub(" ", text)).strip()
+
+
 def states_refutation(text: str) -> bool:
     """Whether ``text`` says in words that something is false, doubted or did not happen: a refuting
     word of the news model's feature list ("hoax", "doubt", "denied", "not", "no", "never" ...) or a
     negated verb. A denial that only the news stance model sees alerts only when its sentence says
     this (``ClaimTracker.negative_toward``): the model also learnt which *stories* FNC-1's disagreeing
     articles tell, and reads "The spider was removed with tweezers" as a denial of a spider story."""
+    text = without_sourcing(text)
     return bool(_REFUTE.search(text) or _CONTRACTED_NOT.search(text))
 
 

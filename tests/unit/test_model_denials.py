@@ -136,6 +136,9 @@ def test_a_news_model_denial_needs_a_sentence_that_refutes(embedder: Embedder, m
 
 
 @pytest.mark.parametrize(("text", "refutes"), [
+    ("The council worker, who asked not to be named, said engineers had been on the dam since Thursday.", False),
+    ("An officer, who was not authorised to speak publicly, said two men had been detained.", False),
+    ("An officer, who asked not to be named, said no one had been detained.", True),
     ("The spider was eventually removed with tweezers.", False),
     ("He has withdrawn from the role.", False),
     ("A report that he died is nothing but a lie.", True),
