@@ -218,7 +218,7 @@ class ClaimStanceClassifier:
             if p["deny"] < self.deny_min or not refutes(statement.text):
                 return base
             said = self.model.proba(claim.text, flipped)["support"]
-            if said < max(self.affirm_support_min, 0.5):
+            if said < self.affirm_support_min:
                 return base
             return StanceDecision("deny", round(p["deny"], 3), [f"claim stance model: deny p={p['deny']:.2f}"],
                                   f"claim stance model (deny {p['deny']:.2f}) in a comment that, its negations taken "

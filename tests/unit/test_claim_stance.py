@@ -233,3 +233,22 @@ def test_a_sentence_that_rebuts_a_report_denies_the_claim_the_report_makes_and_f
 
     assert ClaimRecognizer().recognise(first(text)) is None
     assert ClaimRecognizer().recognise(first(text.split(", dismissing")[0] + ".")) is not None
+
+
+def test_comment_denials_are_the_reply_models_unless_switched_on(model: ClaimStanceModel) -> None:
+    class Quiet:
+        def classify(self, statement, claim=None, *, relatedness=None):  # type: ignore[no-untyped-def]
+            return StanceDecision("comment", 0.5, [], "reply models")
+
+    c = claim("The Harbour Bridge in Kalvik has been shut because of cracks in its supports.")
+    comment = cue_statement("Drove over it this morning, the bridge is not shut, both directions open.")
+    p = model.proba(c.text, comment.text)
+    said = model.proba(c.text, affirmed(comment.text))["support"]  # type: ignore[arg-type]
+    assert ClaimStanceClassifier(Quiet(), model, deny_min=0.0).classify(comment, c).explanation == "reply models"
+    on = ClaimStanceClassifier(Quiet(), model, deny_min=min(1.0, p["deny"]), affirm_support_min=min(1.0, said),
+                               comment_denials=True)
+    d = on.classify(comment, c)
+    assert d.stance == "deny" and d.models == ("pair",) and "in a comment" in d.explanation, d
+    strict = ClaimStanceClassifier(Quiet(), model, deny_min=min(1.0, p["deny"]), affirm_support_min=min(1.0, said + 1e-6),
+                                   comment_denials=True)
+    assert strict.classify(comment, c).explanation == "reply models"
