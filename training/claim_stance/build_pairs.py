@@ -53,11 +53,13 @@ OWN_DIR = ROOT / "training" / "pairs"
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
 
 
-def own_pairs(service: bool = False, affirm: bool = False, folder: Path = OWN_DIR) -> list[dict[str, str]]:
+def own_pairs(service: bool = False, affirm: bool = False, bare: bool = False, folder: Path = OWN_DIR
+              ) -> list[dict[str, str]]:
     out = _own_pairs(folder)
     if service:
         out = service_claims(out)
-    return out + affirmed_pairs(out) if affirm else out
+    extra = (affirmed_pairs(out) if affirm else []) + (bare_views(out) if bare else [])
+    return out + extra
 
 
 def _own_pairs(folder: Path) -> list[dict[str, str]]:
@@ -92,6 +94,39 @@ def service_claims(rows: list[dict[str, str]]) -> list[dict[str, str]]:
         statements = enrich_article(doc)
         cache[claim] = recognizer.claim_text(statements[0]) if statements else claim
     return [{**r, "claim": cache[r["claim"]]} for r in rows]
+
+
+def _contents(texts: set[str]) -> dict[str, str]:
+    """Each text enriched as a one-sentence article, mapped to its first statement's attributed content
+    (the text itself for the narrator's sentences): "..., a Norvik spokeswoman said" -> the quote."""
+    from datetime import datetime, timezone
+
+    from schemas import ArticlePublished
+    from streams.nlp.enrich import enrich_article
+
+    at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    out: dict[str, str] = {}
+    for text in sorted(texts):
+        statements = enrich_article(ArticlePublished(event_id="t", occurred_at=at, source="training", document_id="t",
+                                                     body=text, outlet="Wire"))
+        att = statements[0].attribution if statements else None
+        content = att.content.strip() if att is not None and att.speaker_kind != "narrator" else ""
+        out[text] = content if len(content.split()) >= 3 else text
+    return out
+
+
+def bare_views(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Each hand-written pair again with claim and statement stripped of their attribution frames (the
+    quote, not "..., a spokeswoman said"), same label, where either changes: the model should read what
+    is said, not how it is attributed. (Without these the model read the bare "The film was pulled." as
+    unrelated to "the film had been pulled after a dispute ...", p 0.98.)"""
+    contents = _contents({r["claim"] for r in rows} | {r["statement"] for r in rows})
+    out = []
+    for r in rows:
+        claim, statement = contents[r["claim"]], contents[r["statement"]]
+        if (claim, statement) != (r["claim"], r["statement"]):
+            out.append({**r, "claim": claim, "statement": statement, "phenomenon": f"bare:{r.get('phenomenon', '')}"})
+    return out
 
 
 def affirmed_pairs(rows: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -212,11 +247,12 @@ def main() -> None:
                     help="how many SNLI, Breaking NLI (contradictions) and FEVER pairs to take")
     ap.add_argument("--service-claims", action="store_true", help="hand-written claims as the tracker keeps them")
     ap.add_argument("--affirm", action="store_true", help="add the counterfactual (affirmed) hand-written pairs")
+    ap.add_argument("--bare", action="store_true", help="add each hand-written pair without its attribution frames")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     rows: list[dict[str, str]] = []
     for source in args.sources:
-        got = {"own": lambda: own_pairs(args.service_claims, args.affirm), "nli": lambda: nli_pairs(args.data / "nli", rng, *args.nli_caps),
+        got = {"own": lambda: own_pairs(args.service_claims, args.affirm, args.bare), "nli": lambda: nli_pairs(args.data / "nli", rng, *args.nli_caps),
                "fnc1": lambda: fnc1_pairs(args.data, rng), "rumoureval": lambda: rumoureval_pairs(args.data, rng)}[source]()
         print(f"{source}: {len(got)} pairs {dict(sorted(Counter(r['label'] for r in got).items()))}", file=sys.stderr)
         rows.extend(got)
