@@ -13,6 +13,7 @@ claims were scored with it: the tracker's decisions are the same in any arrival 
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -158,16 +159,22 @@ class ClaimStanceClassifier:
     """The service's stance classifier, with the claim stance model reading every (claim, statement)
     pair the tracker asks about.
 
-    * Without a claim (``claim=None``, "could this be negative whatever the claim?"), and for comments,
-      ``base`` decides, as before: the cue lexicon and the trained reply/news models.
+    * Without a claim (``claim=None``, "could this be negative whatever the claim?"), ``base`` decides:
+      the cue lexicon and the trained reply/news models. For comments too, unless ``comment_denials``
+      lets the model add a denial of a negated comment that, affirmed, says the claim.
     * Toward a claim, for article sentences:
       - a question stays a ``query``;
-      - ``deny`` when p(deny) reaches ``deny_min`` and the sentence ``refutes`` (off by default:
-        ``deny_min`` 1.0; on the tuned scenario stories the model's own denials were mostly false);
+      - ``deny`` when the sentence rebuts a report (``claims.rebutted_report``: "..., dismissing reports
+        that Z") and the model reads Z as the claim (p(support) >= ``rebuttal_support_min``);
+      - ``deny`` when p(deny) reaches ``deny_min``, the sentence ``refutes`` and, if it is negated, the
+        sentence with its negations taken out (``affirmed``) reads as the claim (p(support) >=
+        ``affirm_support_min``): a denial is the claim negated, not any negation near its words;
       - ``non_confirm`` when p(non_confirm) reaches ``non_confirm_min`` and the sentence ``declines``;
       - a denial or non-confirmation of ``base`` (cues, reply and news models) stands, unless the
         model gives p(unrelated) >= ``unrelated_veto`` and the matcher scored the pair below
-        ``veto_max_match``: then it was about something else;
+        ``veto_max_match`` (then it was about something else), or the denial is one only the
+        reply/news models saw in a negated sentence and the model gives neither p(deny) nor the
+        affirmed sentence's p(support) ``corroborate_min``;
       - ``support`` when p(support) reaches ``support_min`` and beats both negative classes (the
         tracker joins such restatements to the claim);
       - otherwise ``comment``.
@@ -193,12 +200,10 @@ class ClaimStanceClassifier:
 
     def with_base(self, base: Any) -> ClaimStanceClassifier:
         """The same model and thresholds over another ``base`` (the evaluators' fold news models)."""
-        return ClaimStanceClassifier(base, self.model, deny_min=self.deny_min, non_confirm_min=self.non_confirm_min,
-                                     support_min=self.support_min, unrelated_veto=self.unrelated_veto,
-                                     veto_max_match=self.veto_max_match, affirm_support_min=self.affirm_support_min,
-                                     corroborate_min=self.corroborate_min,
-                                     rebuttal_support_min=self.rebuttal_support_min,
-                                     comment_denials=self.comment_denials)
+        clone = copy.copy(self)
+        clone.base = base
+        clone.cue = getattr(base, "cue", None) or self.cue
+        return clone
 
     def classify(self, statement: Any, claim: Any = None, *, relatedness: float | None = None) -> Any:
         if claim is None:

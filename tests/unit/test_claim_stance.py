@@ -252,3 +252,13 @@ def test_comment_denials_are_the_reply_models_unless_switched_on(model: ClaimSta
     strict = ClaimStanceClassifier(Quiet(), model, deny_min=min(1.0, p["deny"]), affirm_support_min=min(1.0, said + 1e-6),
                                    comment_denials=True)
     assert strict.classify(comment, c).explanation == "reply models"
+
+
+def test_with_base_keeps_the_model_and_every_threshold(model: ClaimStanceModel) -> None:
+    clf = ClaimStanceClassifier(CueStanceClassifier(), model, deny_min=0.7, affirm_support_min=0.8, corroborate_min=0.5,
+                                rebuttal_support_min=0.6, comment_denials=True)
+    other = CueStanceClassifier()
+    clone = clf.with_base(other)
+    assert clone.base is other and clone.model is model and clf.base is not other
+    assert {k: v for k, v in vars(clone).items() if k not in ("base", "cue")} == \
+        {k: v for k, v in vars(clf).items() if k not in ("base", "cue")}
