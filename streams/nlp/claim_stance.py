@@ -120,8 +120,7 @@ def refutes(text: str) -> bool:
     that cannot describe one photo), and on news it reads many a neutral sentence about the same story
     as one; a denial the service acts on says so. Negations that only report a source's anonymity do not
     count (``without_sourcing``)."""
-    text = without_sourcing(text)
-    return states_refutation(text) or bool(_NEGATIONS.search(text))
+    return states_refutation(text) or bool(_NEGATIONS.search(without_sourcing(text)))
 
 
 def declines(text: str) -> bool:
@@ -205,6 +204,12 @@ class ClaimStanceClassifier:
         clone.cue = getattr(base, "cue", None) or self.cue
         return clone
 
+    def affirmed_support(self, claim_text: str, text: str) -> float | None:
+        """The model's p(support) for the claim read from ``text`` with its negations taken out
+        (``affirmed``), or ``None`` when ``text`` negates nothing."""
+        flipped = affirmed(text)
+        return None if flipped is None else self.model.proba(claim_text, flipped)["support"]
+
     def classify(self, statement: Any, claim: Any = None, *, relatedness: float | None = None) -> Any:
         if claim is None:
             return self.base.classify(statement, claim, relatedness=relatedness)
@@ -216,14 +221,11 @@ class ClaimStanceClassifier:
             base = self.base.classify(statement, claim, relatedness=relatedness)
             if not self.comment_denials or base.stance in ("deny", "non_confirm", "query"):
                 return base
-            flipped = affirmed(statement.text)
-            if flipped is None:
+            said = self.affirmed_support(claim.text, statement.text)
+            if said is None or said < self.affirm_support_min or not refutes(statement.text):
                 return base
             p = self.model.proba(claim.text, statement.text)
-            if p["deny"] < self.deny_min or not refutes(statement.text):
-                return base
-            said = self.model.proba(claim.text, flipped)["support"]
-            if said < self.affirm_support_min:
+            if p["deny"] < self.deny_min:
                 return base
             return StanceDecision("deny", round(p["deny"], 3), [f"claim stance model: deny p={p['deny']:.2f}"],
                                   f"claim stance model (deny {p['deny']:.2f}) in a comment that, its negations taken "
@@ -241,8 +243,7 @@ class ClaimStanceClassifier:
                                       f"rebuts a report that, the claim stance model reads, says the claim (support "
                                       f"p={says:.2f}); the sentence: {shown}", models=("pair",))
         if p["deny"] >= self.deny_min and p["deny"] >= p["non_confirm"] and refutes(statement.text):
-            flipped = affirmed(statement.text)
-            said = None if flipped is None else self.model.proba(claim.text, flipped)["support"]
+            said = self.affirmed_support(claim.text, statement.text)
             if said is None or said >= self.affirm_support_min:
                 why = ("in a sentence that refutes" if said is None else
                        f"in a sentence that, its negations taken out, says the claim (support p={said:.2f})")
@@ -262,8 +263,7 @@ class ClaimStanceClassifier:
                     and p["deny"] < self.corroborate_min):
                 # A denial only the reply/news models saw (the cue lexicon found none): those models read
                 # any negation near the story's words as one ("It did not name the school").
-                flipped = affirmed(statement.text)
-                said = None if flipped is None else self.model.proba(claim.text, flipped)["support"]
+                said = self.affirmed_support(claim.text, statement.text)
                 if said is not None and said < self.corroborate_min:
                     return StanceDecision("comment", round(1.0 - p["deny"], 3), [f"claim stance model: deny p={p['deny']:.2f}"],
                                           f"{base.explanation}; but the claim stance model reads neither the sentence as a "

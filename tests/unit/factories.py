@@ -417,3 +417,12 @@ def make_alert(
         stance=stance, confidence=0.9, lag_seconds=0.0, explanation="deny cue", severity=severity,  # type: ignore[arg-type]
         match_score=0.8,
     )
+
+
+def assert_bundled_artefact(directory: Path) -> None:
+    """A bundled model directory holds its ONNX file, config and card, and all the bundled models
+    (``directory``'s parent, ``streams/nlp/resources``) stay inside the 500 MB model budget."""
+    files = {p.name for p in directory.iterdir()}
+    assert {"model.onnx", "config.json", "card.md"} <= files
+    total = sum(p.stat().st_size for p in directory.parent.rglob("*") if p.is_file())
+    assert total < 500 * 1024 * 1024, f"the bundled models take {total / 2**20:.1f} MiB"

@@ -16,6 +16,7 @@ from streams.nlp.crossencoder import CROSSENCODER_FILES, DEFAULT_CROSSENCODER_DI
 from streams.nlp.stance_model import DEFAULT_MODEL_DIR, TrainedStanceClassifier, cue_statement, normalise_text
 from streams.settings import Settings
 
+from .factories import assert_bundled_artefact
 from .test_stance_model import CLAIM_TEXT, claim
 
 RESOURCES = Path(models.__file__).parent / "resources"
@@ -28,10 +29,8 @@ def xenc() -> CrossEncoder:
 
 
 def test_the_artefact_is_complete_and_all_models_fit_the_budget() -> None:
-    files = {p.name for p in DEFAULT_CROSSENCODER_DIR.iterdir()}
-    assert {"model.onnx", "config.json", "card.md"} <= files
-    total = sum(p.stat().st_size for p in RESOURCES.rglob("*") if p.is_file())
-    assert total < 500 * 1024 * 1024, f"the bundled models take {total / 2**20:.1f} MiB"
+    assert DEFAULT_CROSSENCODER_DIR.parent == RESOURCES
+    assert_bundled_artefact(DEFAULT_CROSSENCODER_DIR)
 
 
 def test_the_service_computes_the_logits_training_computed(xenc: CrossEncoder) -> None:

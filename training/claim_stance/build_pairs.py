@@ -44,6 +44,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -76,40 +77,40 @@ def _own_pairs(folder: Path) -> list[dict[str, str]]:
     return out
 
 
-def service_claims(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Each claim replaced by the text the tracker keeps for it: the claim sentence enriched as an
-    article's (``enrich_article``) and its first statement's ``ClaimRecognizer.claim_text``."""
-    from datetime import datetime, timezone
-
-    from schemas import ArticlePublished
-    from streams.nlp.claims import ClaimRecognizer
-    from streams.nlp.enrich import enrich_article
-
-    recognizer = ClaimRecognizer()
-    cache: dict[str, str] = {}
-    at = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    for claim in sorted({r["claim"] for r in rows}):
-        doc = ArticlePublished(event_id="claim", occurred_at=at, source="training", document_id="claim", body=claim,
-                               outlet="Wire")
-        statements = enrich_article(doc)
-        cache[claim] = recognizer.claim_text(statements[0]) if statements else claim
-    return [{**r, "claim": cache[r["claim"]]} for r in rows]
-
-
-def _contents(texts: set[str]) -> dict[str, str]:
-    """Each text enriched as a one-sentence article, mapped to its first statement's attributed content
-    (the text itself for the narrator's sentences): "..., a Norvik spokeswoman said" -> the quote."""
+def _first_statements(texts: set[str]) -> dict[str, Any]:
+    """Each text enriched as the service enriches a one-sentence article (``enrich_article``), mapped to
+    its first statement (``None`` when it has none)."""
     from datetime import datetime, timezone
 
     from schemas import ArticlePublished
     from streams.nlp.enrich import enrich_article
 
     at = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    out: dict[str, str] = {}
+    out: dict[str, Any] = {}
     for text in sorted(texts):
         statements = enrich_article(ArticlePublished(event_id="t", occurred_at=at, source="training", document_id="t",
                                                      body=text, outlet="Wire"))
-        att = statements[0].attribution if statements else None
+        out[text] = statements[0] if statements else None
+    return out
+
+
+def service_claims(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Each claim replaced by the text the tracker keeps for it: the claim sentence enriched as an
+    article's and its first statement's ``ClaimRecognizer.claim_text``."""
+    from streams.nlp.claims import ClaimRecognizer
+
+    recognizer = ClaimRecognizer()
+    first = _first_statements({r["claim"] for r in rows})
+    kept = {claim: recognizer.claim_text(st) if st is not None else claim for claim, st in first.items()}
+    return [{**r, "claim": kept[r["claim"]]} for r in rows]
+
+
+def _contents(texts: set[str]) -> dict[str, str]:
+    """Each text mapped to its first statement's attributed content (the text itself for the narrator's
+    sentences, or a content under three words): "..., a Norvik spokeswoman said" -> the quote."""
+    out: dict[str, str] = {}
+    for text, st in _first_statements(texts).items():
+        att = st.attribution if st is not None else None
         content = att.content.strip() if att is not None and att.speaker_kind != "narrator" else ""
         out[text] = content if len(content.split()) >= 3 else text
     return out

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from streams.evaluate.scenario_format import load_stories  # noqa: E402
+from streams.evaluate.scenario_format import doc_text, load_stories  # noqa: E402
 from streams.evaluate.scenarios import _overlaps, enrich_stories, gold_of  # noqa: E402
 from streams.nlp.claim_stance import ClaimStanceClassifier  # noqa: E402
 from streams.nlp.models import make_tracker  # noqa: E402
@@ -71,13 +71,13 @@ def main() -> None:
     rows = []
     for story in stories:
         gold = gold_of(story)
+        texts = {d.document_id: doc_text(d) for d in story.documents}
         for gspan, gclaim, stance, kind in gold.expected:
             gclaims = {cid for cid, sps in claim_spans.items()
                        if any(_overlaps(a, b) for a in sps for b in gold.claim_spans[gclaim])}
             sts = [s for s in statements if _overlaps(span(s), gspan)]
             row = {"story": story.story_id, "stance": stance, "kind": kind, "gold_claim": gclaim,
-                   "span": next((d for d in story.documents if d.document_id == gspan[0])).model_dump().get("body", "")
-                   [gspan[1]:gspan[2]] if kind == "article" else "", "statements": []}
+                   "span": texts[gspan[0]][gspan[1]:gspan[2]], "statements": []}
             cls = None
             if not sts:
                 cls = "no_statement"
