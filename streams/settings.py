@@ -175,6 +175,10 @@ class Settings(BaseSettings):
         0.5, ge=0.0, le=1.01, description="A sentence that rebuts a report (\"..., dismissing reports that Z\") denies a "
         "claim when the claim stance model reads the rebutted report Z as the claim: p(support) at or above this "
         "(1.01: never).")
+    claim_stance_counter_fact_min: float = Field(
+        1.01, ge=0.0, le=1.01, description="A sentence with no negation that the claim stance model reads as denying "
+        "the claim (a counter-fact: \"the bridge is open to traffic\" against \"the bridge has been closed\") denies "
+        "it when p(deny) is at or above this (1.01: never).")
     claim_stance_comment_denials: bool = Field(
         False, description="Let the claim stance model add denials on comments the reply models missed: a negated "
         "comment that, its negations taken out, says the claim (p(deny) >= claim_stance_deny_min).")

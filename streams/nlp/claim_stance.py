@@ -183,7 +183,8 @@ class ClaimStanceClassifier:
     def __init__(self, base: Any, model: ClaimStanceModel, *, deny_min: float = 0.5, non_confirm_min: float = 0.5,
                  support_min: float = 0.5, unrelated_veto: float = 0.5, veto_max_match: float = 1.01,
                  affirm_support_min: float = 0.0, corroborate_min: float = 0.0,
-                 rebuttal_support_min: float = 1.01, comment_denials: bool = False) -> None:
+                 rebuttal_support_min: float = 1.01, comment_denials: bool = False,
+                 counter_fact_min: float = 1.01) -> None:
         self.base = base
         self.model = model
         self.cue = getattr(base, "cue", None) or CueStanceClassifier()
@@ -196,6 +197,7 @@ class ClaimStanceClassifier:
         self.corroborate_min = corroborate_min
         self.rebuttal_support_min = rebuttal_support_min
         self.comment_denials = comment_denials
+        self.counter_fact_min = counter_fact_min
 
     def with_base(self, base: Any) -> ClaimStanceClassifier:
         """The same model and thresholds over another ``base`` (the evaluators' fold news models)."""
@@ -249,6 +251,10 @@ class ClaimStanceClassifier:
                        f"in a sentence that, its negations taken out, says the claim (support p={said:.2f})")
                 return StanceDecision("deny", round(p["deny"], 3), [f"claim stance model: deny p={p['deny']:.2f}"],
                                       f"claim stance model ({shown}) {why}", models=("pair",))
+        if p["deny"] >= self.counter_fact_min and not refutes(statement.text) and not declines(statement.text):
+            return StanceDecision("deny", round(p["deny"], 3), [f"claim stance model: deny p={p['deny']:.2f}"],
+                                  f"claim stance model ({shown}): states a fact incompatible with the claim",
+                                  models=("pair",))
         if p["non_confirm"] >= self.non_confirm_min and declines(statement.text):
             return StanceDecision("non_confirm", round(p["non_confirm"], 3),
                                   [f"claim stance model: non_confirm p={p['non_confirm']:.2f}"],

@@ -78,7 +78,8 @@ def make_stance_classifier(settings: Settings) -> StanceClassifier:
                                  affirm_support_min=settings.claim_stance_affirm_support_min,
                                  corroborate_min=settings.claim_stance_corroborate_min,
                                  rebuttal_support_min=settings.claim_stance_rebuttal_support_min,
-                                 comment_denials=settings.claim_stance_comment_denials)
+                                 comment_denials=settings.claim_stance_comment_denials,
+                                 counter_fact_min=settings.claim_stance_counter_fact_min)
 
 
 def make_claim_stance_model(settings: Settings) -> ClaimStanceModel | None:

@@ -34,13 +34,14 @@ Rules (``process``):
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from schemas.alerts import AlertClaim, AlertStatement, ClaimSource, DenialDetected, Severity
 from schemas.base import stable_id
-from schemas.claims import ClaimRecord, SeenStatement, TimelineEntry
+from schemas.claims import ClaimEvidence, ClaimRecord, SeenStatement, TimelineEntry
 from schemas.statements import StatementExtracted
 
 from .claims import ClaimRecognizer, claim_source, describe_speaker, entities_in, weak_terms
@@ -140,6 +141,20 @@ def distinct_sources(sources: list[ClaimSource]) -> list[ClaimSource]:
             seen.add(key)
             out.append(source)
     return out
+
+
+def _speaker_name(speaker: str) -> str:
+    name = re.sub(r"\s*\(.*?\)", "", speaker).strip().lower()
+    return re.sub(r"^(?:the|a|an)\s+", "", name)
+
+
+def said_by(statement: StatementExtracted, evidence: ClaimEvidence) -> bool:
+    """Whether ``evidence`` (a sentence of a claim) has the speaker of ``statement``: one name contains
+    the other as whole words ("Tighe" and "Brendan Tighe", "police" and "a police spokeswoman")."""
+    if "narrator" in (statement.attribution.speaker_kind, evidence.speaker_kind):
+        return False
+    a, b = sorted((_speaker_name(statement.attribution.speaker), _speaker_name(evidence.speaker)), key=len)
+    return bool(a) and re.search(rf"\b{re.escape(a)}\b", b) is not None
 
 
 def _human_lag(seconds: float) -> str:
@@ -482,6 +497,8 @@ class ClaimTracker:
         same_doc = [e for e in claim.evidence if e.document_id == statement.document_id]
         if same_doc and len(same_doc) == len(claim.evidence) and all(e.index > statement.index for e in same_doc):
             return False  # a statement answers what came before it, not a claim its own article makes later
+        if same_doc and len(same_doc) == len(claim.evidence) and all(said_by(statement, e) for e in same_doc):
+            return False  # a speaker does not deny, in one article, what the same article has them say
         lag = (statement.occurred_at - claim.first_seen_at).total_seconds()
         # A statement before the claim's first source is re-checked from the pending buffer if an
         # earlier source arrives.

@@ -262,3 +262,20 @@ def test_with_base_keeps_the_model_and_every_threshold(model: ClaimStanceModel) 
     assert clone.base is other and clone.model is model and clf.base is not other
     assert {k: v for k, v in vars(clone).items() if k not in ("base", "cue")} == \
         {k: v for k, v in vars(clf).items() if k not in ("base", "cue")}
+
+
+def test_a_counter_fact_denies_only_when_switched_on(model: ClaimStanceModel) -> None:
+    """A sentence with no negation that the model reads as a denial ("the school is fine" against "the
+    school has burnt down") denies only at ``counter_fact_min`` (default off: on the tuned stories such
+    denials brought 11 false alerts for 2 found)."""
+    c = claim("The Ferrow primary school has burnt down in the wildfire.")
+    fine = cue_statement("\"The school is fine. We lost a bit of fence on the back oval,\" the principal said.",
+                         kind="article")
+    p = model.proba(c.text, fine.text)["deny"]
+    assert ClaimStanceClassifier(CueStanceClassifier(), model).classify(fine, c, relatedness=0.6).stance != "deny"
+    on = ClaimStanceClassifier(CueStanceClassifier(), model, counter_fact_min=max(0.0, p - 1e-6))
+    d = on.classify(fine, c, relatedness=0.6)
+    assert d.stance == "deny" and "incompatible" in d.explanation, d
+    above = ClaimStanceClassifier(CueStanceClassifier(), model, counter_fact_min=min(1.0, p + 1e-6))
+    assert above.classify(fine, c, relatedness=0.6).stance != "deny"
+    assert models.make_stance_classifier(Settings(claim_stance_counter_fact_min=0.9)).counter_fact_min == 0.9

@@ -277,6 +277,37 @@ def test_a_denial_answers_the_earliest_claim_it_matches(embedder: Embedder) -> N
     assert tracker.seen["stmt-answer"].claim_ids == [first.alerts[0].claim.claim_id]
 
 
+def test_a_speaker_does_not_deny_what_the_same_article_has_them_say(embedder: Embedder) -> None:
+    """An official quoted twice in one article ("We can confirm that Paper 1 was compromised", then
+    "Tighe said there was no evidence that any other subject had been affected") does not deny the
+    claim his own first quote founded; another speaker in that article, or he in a later one, does."""
+    from datetime import timedelta
+
+    from schemas.statements import Attribution
+
+    truce = find(BASE, "Turkey and Russia had agreed")
+    said = truce.model_copy(update={"attribution": truce.attribution.model_copy(update={
+        "speaker": "Colonel Boris Lazic (defence ministry)", "speaker_kind": "person"})})
+
+    def answer(speaker: str, document_id: str) -> StatementExtracted:
+        text = "Turkey and Russia had not agreed a nationwide truce plan for Syria."
+        return truce.model_copy(update={
+            "event_id": f"stmt-{speaker}-{document_id}", "document_id": document_id, "index": truce.index + 3,
+            "text": text, "occurred_at": truce.occurred_at + timedelta(minutes=1),
+            "attribution": Attribution(speaker=speaker, speaker_kind="organisation", content=text,
+                                       content_start=0, content_end=len(text))})
+
+    def alerts(statement: StatementExtracted) -> int:
+        tracker = ClaimTracker({}, {}, embedder=embedder, stance=OneDecision(PAIR_DENY))
+        tracker.create_claim(said, said.text, [], [])
+        return len(tracker.process(statement).alerts)
+
+    assert alerts(answer("Lazic", said.document_id)) == 0
+    assert alerts(answer("the Lazic", said.document_id)) == 0
+    assert alerts(answer("a foreign ministry spokesman", said.document_id)) == 1
+    assert alerts(answer("Lazic", "a-later-article")) == 1
+
+
 def test_the_linking_setting_reaches_the_tracker() -> None:
     assert tracker_config(Settings()).earliest_claim_only
     assert not tracker_config(Settings(earliest_claim_only=False)).earliest_claim_only
