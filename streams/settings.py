@@ -193,6 +193,10 @@ class Settings(BaseSettings):
     earliest_claim_only: bool = Field(
         True, description="A denial or non-confirmation alerts only the earliest of the claims it matches about as "
         "well as its best (the report that started the story, not background that later became claims); false: all.")
+    claim_negated_sentences: bool = Field(
+        False, description="Let a sentence with a negation or a refuting word found a claim; false: such sentences "
+        "(\"I'm not going anywhere\", \"the records shown are not from our systems\") are answers or background, "
+        "never claims to watch.")
     deny_match_threshold: float = Field(0.30, ge=0.0, le=1.0, description="Min statement-claim match score for a deny alert.")
     non_confirm_match_threshold: float = Field(0.25, ge=0.0, le=1.0, description="Min match score for a non-confirmation alert.")
     join_match_threshold: float = Field(0.55, ge=0.0, le=1.0, description="Min match score for a restatement to join a claim as a new source.")

@@ -132,6 +132,7 @@ def tracker_config(settings: Settings) -> TrackerConfig:
         comment_severity=settings.comment_alert_severity,
         non_confirm_max_severity=settings.non_confirm_max_severity,
         earliest_claim_only=settings.earliest_claim_only,
+        negated_claims=settings.claim_negated_sentences,
     )
 
 

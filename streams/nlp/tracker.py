@@ -47,6 +47,7 @@ from schemas.statements import StatementExtracted
 from .claims import ClaimRecognizer, claim_source, describe_speaker, entities_in, weak_terms
 from .embeddings import Embedder
 from .matching import ClaimMatcher, MatchCandidate, MatchConfig, evidence_from
+from .claim_stance import refutes
 from .news_stance import states_refutation
 from .stance import CueStanceClassifier, StanceClassifier, StanceDecision
 
@@ -90,6 +91,9 @@ class TrackerConfig:
     #: of its best match (a denial answers the report that started the story, not the background
     #: sentences and quotes that later became claims of their own); false: every claim in the margin.
     earliest_claim_only: bool = False
+    #: Whether a sentence with a negation or a refuting word may found a claim ("I'm not going
+    #: anywhere", "The records shown are not from our production systems" are answers, not reports).
+    negated_claims: bool = True
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,11 @@ def distinct_sources(sources: list[ClaimSource]) -> list[ClaimSource]:
             seen.add(key)
             out.append(source)
     return out
+
+
+#: Words a report uses without negating it: "turning back anyone who arrives without a valid visa" (how),
+#: "accused the West of not just supporting Kurdish militia but even IS" (not only ... but).
+_NOT_NEGATING = re.compile(r"\bwithout\b|\bnot\s+(?:just|only|least)\b", re.IGNORECASE)
 
 
 def _speaker_name(speaker: str) -> str:
@@ -667,6 +676,8 @@ class ClaimTracker:
         else:
             opinion = any(c.startswith(("evaluative", "reservation")) for c in base.cues)
             candidate = self.recognizer.recognise(statement, base.stance, opinion=opinion)
+            if candidate is not None and not cfg.negated_claims and refutes(_NOT_NEGATING.sub("", candidate.text)):
+                candidate = None  # a negated assertion is a denial or background, not a claim to watch
             if candidate is not None:
                 record = self.create_claim(statement, candidate.text, candidate.key_terms, candidate.entities)
                 out.created.append(record)

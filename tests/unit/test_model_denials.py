@@ -308,6 +308,32 @@ def test_a_speaker_does_not_deny_what_the_same_article_has_them_say(embedder: Em
     assert alerts(answer("Lazic", "a-later-article")) == 1
 
 
+@pytest.mark.parametrize(("text", "founds"), [
+    ("Austrian police are turning back anyone who arrives from Slovenia without a valid visa, two officers said.", True),
+    ("Erdogan accused the West of not just supporting Kurdish militia but even Islamic State jihadists.", True),
+    ("\"I'm not going anywhere,\" Gareth Voss told analysts on a conference call on Friday morning.", False),
+    ("\"The records shown are not from our production systems at Kestrel Pay,\" Ilse Dammers said.", False),
+    ("\"Nobody has been turned back for asking for asylum at Marzfeld,\" Lukas Brandstetter said.", False),
+])
+def test_a_negated_sentence_founds_no_claim(embedder: Embedder, text: str, founds: bool) -> None:
+    """A negated assertion is an answer ("I'm not going anywhere") or background, not a claim to watch;
+    "without" and "not just ... but" do not negate a report. ``claim_negated_sentences`` lets them found."""
+    from schemas.statements import Attribution
+
+    truce = find(BASE, "Turkey and Russia had agreed")
+    statement = truce.model_copy(update={"event_id": "stmt-negated", "text": text, "attribution": Attribution(
+        speaker="Voss", speaker_kind="person", verb="say", content=text, content_start=0, content_end=len(text))})
+
+    def created(negated_claims: bool) -> int:
+        tracker = ClaimTracker({}, {}, embedder=embedder, config=TrackerConfig(negated_claims=negated_claims))
+        return len(tracker.process(statement).created)
+
+    assert created(False) == int(founds)
+    assert created(True) == 1
+    assert not tracker_config(Settings()).negated_claims
+    assert tracker_config(Settings(claim_negated_sentences=True)).negated_claims
+
+
 def test_the_linking_setting_reaches_the_tracker() -> None:
     assert tracker_config(Settings()).earliest_claim_only
     assert not tracker_config(Settings(earliest_claim_only=False)).earliest_claim_only

@@ -8,6 +8,11 @@ is the cross-validation unit (a story: one claim and everything said about it). 
 
 * ``own``: the hand-written pair corpus in ``training/pairs/*.jsonl`` (this project's, all four labels;
   the only source of ``non_confirm``). Its groups are the folds of the story-grouped CV.
+* ``contrastive`` (not a default source): ``training/pairs/contrastive/*.jsonl``, 1,600 pairs in 160
+  stories written to one pattern (``contrastive/BRIEF.md``): per claim three counter-facts that repeat
+  its words without a negation, a short pronoun quote, a sentence that confirms one fact and denies the
+  claim's, two paraphrases that support it, the same entities on another matter (one negated) and a
+  refusal to confirm. Model v5 trained with them was not adopted (``training/experiments/README.md``).
 * ``nli``: ``../shared/data/nli`` (its README's mapping). The claim is the hypothesis, the later
   statement the premise/evidence: contradiction/REFUTES -> deny, entailment/SUPPORTS -> support,
   neutral -> unrelated (on topic, no stance). Breaking NLI is capped (87 % contradiction);
@@ -51,6 +56,10 @@ sys.path.insert(0, str(ROOT))
 
 LABELS = ("deny", "non_confirm", "support", "unrelated")
 OWN_DIR = ROOT / "training" / "pairs"
+#: 1,600 contrastive pairs (``--sources ... contrastive``): counter-facts that repeat the claim's words,
+#: paraphrases that support it, the same entities on another matter. The model v5 trained with them
+#: was not adopted (training/experiments/README.md), so the default sources leave them out.
+CONTRASTIVE_DIR = OWN_DIR / "contrastive"
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
 
 
@@ -243,7 +252,8 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--sources", nargs="+", default=["own", "nli", "fnc1", "rumoureval"])
+    ap.add_argument("--sources", nargs="+", default=["own", "nli", "fnc1", "rumoureval"],
+                    choices=["own", "contrastive", "nli", "fnc1", "rumoureval"])
     ap.add_argument("--nli-caps", type=int, nargs=3, default=[2000, 1000, 2000], metavar=("SNLI", "BREAKING", "FEVER"),
                     help="how many SNLI, Breaking NLI (contradictions) and FEVER pairs to take")
     ap.add_argument("--service-claims", action="store_true", help="hand-written claims as the tracker keeps them")
@@ -253,7 +263,9 @@ def main() -> None:
     rng = random.Random(args.seed)
     rows: list[dict[str, str]] = []
     for source in args.sources:
-        got = {"own": lambda: own_pairs(args.service_claims, args.affirm, args.bare), "nli": lambda: nli_pairs(args.data / "nli", rng, *args.nli_caps),
+        got = {"own": lambda: own_pairs(args.service_claims, args.affirm, args.bare),
+               "contrastive": lambda: own_pairs(args.service_claims, args.affirm, args.bare, folder=CONTRASTIVE_DIR),
+               "nli": lambda: nli_pairs(args.data / "nli", rng, *args.nli_caps),
                "fnc1": lambda: fnc1_pairs(args.data, rng), "rumoureval": lambda: rumoureval_pairs(args.data, rng)}[source]()
         print(f"{source}: {len(got)} pairs {dict(sorted(Counter(r['label'] for r in got).items()))}", file=sys.stderr)
         rows.extend(got)
