@@ -105,7 +105,7 @@ _REFUSING = (r"(?:declin\w*|refus\w*|unable|not\s+able|not\s+in\s+a\s+position|n
              r"(?:can|could|would|will|did|does|do|should)\s*(?:not|n't)|cannot|won't)")
 _TELLING = r"(?:confirm\w*|verif\w*|comment\w*|say|tell|disclose|discuss\w*|speculat\w*|corroborat\w*)"
 _KNOWING = r"(?:aware|notified|informed|told|contacted)"
-_SIGN = r"(?:evidence|record|report|indication|knowledge|information|sign|notification|confirmation|details)"
+_SIGN = r"(?:evidence|record|report|indication|knowledge|information|sign|notification|confirmation)"
 _DECLINING = re.compile(
     rf"\b{_REFUSING}\s+(?:\w+\s+){{0,2}}?(?:to\s+)?{_TELLING}\b"
     r"|\bno\s+comment\b|\bunaware\b"
