@@ -17,15 +17,18 @@ Rules (``process``):
    candidate is decided (``StanceClassifier``).
 3. ``deny`` / ``non_confirm`` toward a candidate whose match score passes the threshold emits a
    ``DenialDetected``, unless: the speaker is the narrator (reported silence is not a denial), the
-   statement is one of the claim's own sources (same sentence), the statement precedes the claim's
-   first source in event time (by more than ``max_lead_seconds``), or it already alerted on that claim.
+   statement is one of the claim's own sources (same sentence), every source of the claim is in the
+   statement's own article and has its speaker (``said_by``: a speaker does not deny what the same
+   article has them say), the statement precedes the claim's first source in event time (by more than
+   ``max_lead_seconds``), or it already alerted on that claim.
    The statement must be negative whatever the claim (its claim-independent stance: ``may_deny``);
    with ``model_denials`` a ``deny`` that the news stance model decided or corroborated toward the
    claim also counts, the narrator's included, when its sentence has a refuting word or a negation
    (``negative_toward``).
 4. A ``support`` restatement with a high match joins the best claim as a new source (claims cluster
    across documents and outlets); otherwise an assertive statement the ``ClaimRecognizer`` accepts
-   creates a claim (``claim_id = stable_id("claim", statement.event_id)``).
+   creates a claim (``claim_id = stable_id("claim", statement.event_id)``), unless it has a negation
+   and ``negated_claims`` is off (an answer or background, not a report to watch).
 5. Event time: ``first_seen_at`` is the earliest source's time and the claim text the earliest
    source's content; negative statements stay in a bounded pending buffer and are re-checked when a
    claim is created or gains a source, so the arrival order does not change the set of alerts.
@@ -44,10 +47,10 @@ from schemas.base import stable_id
 from schemas.claims import ClaimEvidence, ClaimRecord, SeenStatement, TimelineEntry
 from schemas.statements import StatementExtracted
 
+from .claim_stance import refutes
 from .claims import ClaimRecognizer, claim_source, describe_speaker, entities_in, weak_terms
 from .embeddings import Embedder
 from .matching import ClaimMatcher, MatchCandidate, MatchConfig, evidence_from
-from .claim_stance import refutes
 from .news_stance import states_refutation
 from .stance import CueStanceClassifier, StanceClassifier, StanceDecision
 
