@@ -506,11 +506,11 @@ class ClaimTracker:
         threshold = cfg.deny_threshold if decision.stance == "deny" else cfg.non_confirm_threshold
         if match.score < threshold or decision.confidence < cfg.min_confidence:
             return False
-        same_doc = [e for e in claim.evidence if e.document_id == statement.document_id]
-        if same_doc and len(same_doc) == len(claim.evidence) and all(e.index > statement.index for e in same_doc):
-            return False  # a statement answers what came before it, not a claim its own article makes later
-        if same_doc and len(same_doc) == len(claim.evidence) and all(said_by(statement, e) for e in same_doc):
-            return False  # a speaker does not deny, in one article, what the same article has them say
+        if claim.evidence and all(e.document_id == statement.document_id for e in claim.evidence):
+            if all(e.index > statement.index for e in claim.evidence):
+                return False  # a statement answers what came before it, not a claim its own article makes later
+            if all(said_by(statement, e) for e in claim.evidence):
+                return False  # a speaker does not deny, in one article, what the same article has them say
         lag = (statement.occurred_at - claim.first_seen_at).total_seconds()
         # A statement before the claim's first source is re-checked from the pending buffer if an
         # earlier source arrives.

@@ -1,5 +1,5 @@
-"""Score claim stance models on a labelled pair file: accuracy and F1 per class and per phenomenon,
-with 95 % intervals from resampling the file's stories (``group``).
+"""Score claim stance models on a labelled pair file: F1 per class, accuracy and macro-F1, accuracy per
+phenomenon, and 95 % intervals of deny F1 and macro-F1 from resampling the file's stories (``group``).
 
     .venv/bin/python training/claim_stance/score_pairs.py training/claim_stance/contrast_dev.jsonl \\
         [--model DIR ...]     # default: the bundled model; several models are scored side by side
@@ -19,54 +19,33 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from streams.evaluate.metrics import intervals, report  # noqa: E402
 from streams.nlp.claim_stance import CLASSES, ClaimStanceModel  # noqa: E402
 
 
-def f1s(gold: list[str], pred: list[str]) -> dict[str, float]:
-    out = {}
-    for c in CLASSES:
-        tp = sum(g == c and p == c for g, p in zip(gold, pred))
-        fp = sum(g != c and p == c for g, p in zip(gold, pred))
-        fn = sum(g == c and p != c for g, p in zip(gold, pred))
-        out[c] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-    out["macro"] = float(np.mean([out[c] for c in CLASSES]))
-    out["accuracy"] = float(np.mean([g == p for g, p in zip(gold, pred)]))
-    return out
-
-
-def interval(rows: list[dict], pred: list[str], key: str, n: int = 1000, seed: int = 13) -> list[float]:
-    groups = sorted({r["group"] for r in rows})
-    idx: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(rows):
-        idx[r["group"]].append(i)
-    rng = np.random.default_rng(seed)
-    vals = []
-    for _ in range(n):
-        pick = [i for g in rng.choice(groups, len(groups)) for i in idx[g]]
-        vals.append(f1s([rows[i]["label"] for i in pick], [pred[i] for i in pick])[key])
-    return [round(float(np.percentile(vals, 2.5)), 3), round(float(np.percentile(vals, 97.5)), 3)]
-
-
 def score(rows: list[dict], model: ClaimStanceModel) -> dict[str, object]:
+    """The project's metrics (``streams.evaluate.metrics``): per-class F1, accuracy, macro-F1, and 95 %
+    cluster-bootstrap intervals of deny F1 and macro-F1 over the file's stories."""
     pred = []
     for r in rows:
         p = model.proba(r["claim"], r["statement"])
         pred.append(max(p, key=p.__getitem__))
     gold = [r["label"] for r in rows]
-    overall = f1s(gold, pred)
+    rep = report(gold, pred, CLASSES)
+    ci = intervals(gold, pred, [r["group"] for r in rows], list(CLASSES), "deny", unit="story")
     by_phen: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r, p in zip(rows, pred):
         t = by_phen[f"{r['label']}/{r.get('phenomenon', '-')}"]
         t[0] += int(p == r["label"])
         t[1] += 1
     return {"pairs": len(rows), "stories": len({r["group"] for r in rows}),
-            **{k: round(v, 3) for k, v in overall.items()},
-            "accuracy_95": interval(rows, pred, "accuracy"), "deny_f1_95": interval(rows, pred, "deny"),
+            **{c: round(rep.per_class[c].f1, 3) for c in CLASSES},
+            "macro": round(rep.macro_f1, 3), "accuracy": round(rep.accuracy, 3),
+            "deny_f1_95": [round(x, 3) for x in ci["negative_f1"]],  # type: ignore[union-attr]
+            "macro_f1_95": [round(x, 3) for x in ci["macro_f1"]],  # type: ignore[union-attr]
             "by_phenomenon": {k: f"{a}/{n}" for k, (a, n) in sorted(by_phen.items())}}
 
 
